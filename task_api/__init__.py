@@ -1,0 +1,1 @@
+"""task_api: the OpenStack Image API v2 tasks service."""

@@ -1,0 +1,63 @@
+"""Options of the [api] group: how the HTTP API is served."""
+
+from oslo_config import cfg
+
+api_group = cfg.OptGroup(
+    'api', title='API options',
+    help='Options that control how the tasks API is served.')
+
+api_opts = [
+    cfg.HostAddressOpt(
+        'bind_host', default='127.0.0.1',
+        help='Address on which the task-api development server listens. '
+             'Ignored when the application runs under Apache mod_wsgi, '
+             'uwsgi or gunicorn, which bind their own sockets.'),
+    cfg.PortOpt(
+        'bind_port', default=9292,
+        help='Port on which the task-api development server listens.'),
+    cfg.IntOpt(
+        'server_threads', default=16, min=1,
+        help='Number of threads of the task-api server, i.e. how many '
+             'requests it serves at once.'),
+    cfg.StrOpt(
+        'auth_mode', default='keystone', choices=[
+            ('keystone', 'Authenticate every API request with a Keystone '
+                         'token through keystonemiddleware auth_token, '
+                         'configured in the [keystone_authtoken] group.'),
+            ('noauth', 'Trust the X-User-Id, X-Project-Id and X-Roles '
+                       'request headers; a request without them acts as '
+                       'an administrator. For development and tests only.'),
+        ],
+        help='How callers of the tasks API are identified. This selects '
+             'the matching pipeline of the paste configuration.'),
+    cfg.BoolOpt(
+        'allow_noauth_on_public_bind', default=False,
+        help='Let the task-api server start in noauth mode on an address '
+             'that is not a loopback address. Anyone who can reach the '
+             'port is then an administrator; leave this off unless the '
+             'network is private to you.'),
+    cfg.URIOpt(
+        'public_endpoint', schemes=['http', 'https'],
+        help='Base URL under which clients reach the API, used in the '
+             'links of the versions document, e.g. '
+             'https://image.example.com:9292. When unset, the URL of the '
+             'incoming request is used.'),
+    cfg.StrOpt(
+        'paste_config', default='api-paste.ini',
+        help='Paste deployment file of the API pipelines. A relative name '
+             'is looked up beside the configuration files, then in the '
+             'etc/task_api directory of the installation.'),
+    cfg.IntOpt(
+        'max_request_id_length', default=64, min=0,
+        help='Longest X-Openstack-Request-Id a client may send; a longer '
+             'one is refused with 400 Bad Request.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(api_group)
+    conf.register_opts(api_opts, group=api_group)
+
+
+def list_opts():
+    return {api_group: api_opts}

@@ -1,0 +1,62 @@
+"""Domain exceptions of task_api, each carrying the HTTP code it maps to."""
+
+
+class TaskApiException(Exception):
+    """Base class of task_api errors.
+
+    Subclasses set ``_msg_fmt`` with named placeholders filled from the
+    keyword arguments, and ``code``, the HTTP status the API answers with.
+    """
+
+    _msg_fmt = 'An unknown error occurred.'
+    code = 500
+    headers = {}
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            message = self._msg_fmt % kwargs
+        self.message = message
+        super().__init__(message)
+
+
+class NotFound(TaskApiException):
+    _msg_fmt = 'The resource could not be found.'
+    code = 404
+
+
+class TaskNotFound(NotFound):
+    _msg_fmt = 'Could not find task %(task_id)s'
+
+
+class Forbidden(TaskApiException):
+    _msg_fmt = 'You are not authorized to complete %(action)s action.'
+    code = 403
+
+
+class Invalid(TaskApiException):
+    _msg_fmt = 'The request is invalid.'
+    code = 400
+
+
+class InvalidRequestId(Invalid):
+    _msg_fmt = ('X-Openstack-Request-Id is longer than %(limit)d '
+                'characters.')
+
+
+class DatabaseUnavailable(TaskApiException):
+    _msg_fmt = ('The task database is unavailable at the moment; '
+                'try again later.')
+    code = 503
+    headers = {'Retry-After': '5'}
+
+
+class ConfigInvalid(TaskApiException):
+    _msg_fmt = 'Invalid configuration: %(reason)s'
+
+
+class InsecureBind(ConfigInvalid):
+    _msg_fmt = ('Refusing to serve in noauth mode on %(host)s, which is not '
+                'a loopback address: anyone reaching it would be an '
+                'administrator. Bind to 127.0.0.1 or set [api] '
+                'allow_noauth_on_public_bind = true.')
