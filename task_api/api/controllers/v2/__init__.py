@@ -1,0 +1,1 @@
+"""Controllers of the Image API v2."""

@@ -1,0 +1,86 @@
+"""The tasks resource: /v2/tasks and /v2/tasks/{task_id}."""
+
+import hashlib
+import json
+import string
+
+import pecan
+import webob
+import webob.exc
+
+from task_api.api.controllers import base
+from task_api.api.views import tasks as tasks_view
+from task_api import exception
+from task_api import policy
+from task_api.policies import tasks as task_policies
+
+# NOTE: ids are VARCHAR(36); anything longer, or holding a NUL that some
+# drivers refuse, names no task and need not reach the database.
+_MAX_ID_LENGTH = 36
+
+
+class _DeleteNotAllowed(webob.exc.HTTPMethodNotAllowed):
+    """The 405 of DELETE, whose every body is the bare explanation."""
+
+    explanation = ('This operation is currently not permitted on tasks. '
+                   'They are deleted automatically once their expires_at '
+                   'time has passed.')
+    body_template_obj = string.Template('${explanation}')
+    plain_template_obj = string.Template('${body}')
+
+
+def _etag(data):
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class TasksController(base.RestController):
+    """Show tasks; the other methods of Glance's tasks resource."""
+
+    _collection_methods = {}
+    _item_methods = {'GET': 'get_one', 'DELETE': 'delete'}
+
+    @staticmethod
+    def _get_task(context, task_id):
+        if len(task_id) > _MAX_ID_LENGTH or '\x00' in task_id:
+            raise exception.TaskNotFound(task_id=task_id)
+        task = pecan.request.dbapi.task_get(context, task_id)
+        target = {'project_id': task['owner'], 'user_id': task['user_id']}
+        try:
+            policy.authorize(task_policies.GET_TASK, context, target)
+        except exception.Forbidden:
+            # NOTE: only the owning project learns that the task exists.
+            if task['owner'] != context.project_id:
+                raise exception.TaskNotFound(task_id=task_id)
+            raise
+        return task
+
+    @pecan.expose('json')
+    def show(self, task_id):
+        """GET /v2/tasks/{task_id}: one task, with an ETag.
+
+        A matching ``If-None-Match`` is answered 304 without a body, so
+        that clients polling a task pay almost nothing while it runs.
+        """
+        context = pecan.request.context
+        policy.authorize(task_policies.TASKS_API_ACCESS, context)
+        task = self._get_task(context, task_id)
+        data = json.dumps(tasks_view.show(task),
+                          ensure_ascii=False).encode('utf-8')
+        tag = _etag(data)
+        headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
+        if tag in pecan.request.if_none_match:
+            return webob.Response(status=304, headerlist=headers)
+        return webob.Response(body=data, status=200, headerlist=[
+            ('Content-Type', 'application/json')] + headers)
+
+    # NOTE: Pecan routes GET /<resource>/<id> to get_one; show is the name
+    # the API reference gives the call.
+    get_one = show
+
+    @pecan.expose('json')
+    def delete(self, task_id):
+        """DELETE /v2/tasks/{task_id}: refused; tasks expire instead."""
+        context = pecan.request.context
+        policy.authorize(task_policies.TASKS_API_ACCESS, context)
+        policy.authorize(task_policies.MODIFY_TASK, context)
+        raise _DeleteNotAllowed(headers={'Allow': 'GET'})

@@ -1,0 +1,1 @@
+"""WSGI middleware of the task_api paste pipelines."""

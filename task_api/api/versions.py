@@ -1,0 +1,79 @@
+"""The versions document and the routing of ``/v2.N`` prefixes."""
+
+import json
+import re
+
+from oslo_config import cfg
+import webob
+
+CONF = cfg.CONF
+
+#: The minor versions of the Image API v2 that task_api serves, newest
+#: first; the first one is CURRENT. v2.12 brought the image tasks call.
+MINOR_VERSIONS = tuple(range(17, -1, -1))
+
+_VERSION_PREFIX = re.compile(r'^/v(\d+)(?:\.(\d+))?(?=/|$)')
+
+
+def versions_document(base_url):
+    """The ``{"versions": [...]}`` document, linking to ``base_url``."""
+    href = base_url.rstrip('/') + '/v2/'
+    return {'versions': [
+        {'id': 'v2.%d' % minor,
+         'status': 'CURRENT' if index == 0 else 'SUPPORTED',
+         'links': [{'rel': 'self', 'href': href}]}
+        for index, minor in enumerate(MINOR_VERSIONS)]}
+
+
+def versions_response(request, status):
+    base = CONF.api.public_endpoint or request.application_url
+    body = json.dumps(versions_document(base)).encode('utf-8')
+    return webob.Response(body=body, status=status,
+                          content_type='application/json', charset=None)
+
+
+class VersionsApp:
+    """``GET /versions`` answers 200; every other path 300 Multiple Choices.
+
+    Mounted at ``/`` of the urlmap, so that it also answers every path that
+    no API version serves.
+    """
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls()
+
+    def __call__(self, environ, start_response):
+        request = webob.Request(environ)
+        status = 200 if request.path_info == '/versions' else 300
+        return versions_response(request, status)(environ, start_response)
+
+
+class VersionNegotiationMiddleware:
+    """Route ``/v2.N/...`` like ``/v2/...`` for the minor versions served.
+
+    A path under an unknown version (``/v3/...``, ``/v2.99/...``) is
+    answered with the versions document and 300, so that a client can pick
+    a version it shares with the server.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        match = _VERSION_PREFIX.match(path)
+        if match:
+            major, minor = match.groups()
+            if major != '2' or (minor is not None
+                                and int(minor) not in MINOR_VERSIONS):
+                request = webob.Request(environ)
+                return versions_response(request, 300)(
+                    environ, start_response)
+            if minor is not None:
+                environ['PATH_INFO'] = '/v2' + path[match.end():]
+        return self.application(environ, start_response)

@@ -1,0 +1,1 @@
+"""Explicit representations of task_api resources on the wire."""
