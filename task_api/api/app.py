@@ -24,6 +24,7 @@ def setup_app(dbapi=None):
     :param dbapi: the DB API to use; the configured one when None.
     """
     app_hooks = [
+        hooks.JSONHook(),
         hooks.ContextHook(),
         hooks.DBHook(dbapi),
         hooks.ErrorHook(),
@@ -52,10 +53,23 @@ def pipeline_factory(loader, global_conf, **local_conf):
     except KeyError:
         raise exception.ConfigInvalid(
             reason='the paste composite has no "%s" pipeline' % mode)
+    if mode == 'keystone':
+        _warn_unconfigured_keystone()
     app = loader.get_app(names[-1])
     for name in reversed(names[:-1]):
         app = loader.get_filter(name)(app)
     return app
+
+
+def _warn_unconfigured_keystone():
+    # NOTE: imported here, as the options exist only once it is loaded.
+    from keystonemiddleware import auth_token  # noqa: F401
+    group = CONF.keystone_authtoken
+    if not (group.www_authenticate_uri or group.auth_uri):
+        LOG.warning('[api] auth_mode is keystone but [keystone_authtoken] '
+                    'www_authenticate_uri is not set: requests cannot be '
+                    'authenticated until the identity service is '
+                    'configured.')
 
 
 def cors_filter_factory(global_conf, **local_conf):

@@ -1,7 +1,6 @@
 """Pecan hooks: the request context, the DB API and error responses."""
 
 from oslo_log import log
-import pecan
 from pecan import hooks
 import webob.exc
 
@@ -11,6 +10,18 @@ from task_api.db import api as db_api
 from task_api import exception
 
 LOG = log.getLogger(__name__)
+
+
+class JSONHook(hooks.PecanHook):
+    """Answer JSON whatever the Accept header asks for, as the Image API does.
+
+    Pecan would otherwise answer 406 to ``Accept: text/html``, which
+    glanceclient and curl send as ``*/*`` and browsers as HTML; error
+    bodies are still negotiated on Accept by WebOb.
+    """
+
+    def on_route(self, state):
+        state.request.pecan['content_type'] = 'application/json'
 
 
 class ContextHook(hooks.PecanHook):
@@ -67,7 +78,3 @@ class ErrorHook(hooks.PecanHook):
                        'request_id': request_id})
         return webob.exc.HTTPInternalServerError()
 
-
-def request_context():
-    """The RequestContext of the request being served."""
-    return pecan.request.context

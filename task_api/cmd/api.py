@@ -101,9 +101,26 @@ def serve(application):
         server.stop()
 
 
+def _zero_config_trial():
+    """Serve a local trial when no configuration file was found at all.
+
+    Production installs always have a configuration file, and keep
+    ``[api] auth_mode = keystone`` unless they say otherwise. Without one,
+    there is no identity service to ask, so the server answers on the
+    loopback address in noauth mode, and says so.
+    """
+    if CONF.config_file or CONF.config_dir:
+        return
+    CONF.set_default('auth_mode', 'noauth', group='api')
+    LOG.warning('No configuration file found: serving a local trial in '
+                'noauth mode, where every caller is trusted. Pass '
+                '--config-file to configure task_api.')
+
+
 def main(argv=None):
     """Entry point of the ``task-api`` console script."""
     service.prepare_service(argv)
+    _zero_config_trial()
     try:
         check_bind()
         # NOTE: the embedded database needs no operator: make it current.

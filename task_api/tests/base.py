@@ -1,14 +1,20 @@
 """Base test cases of task_api."""
 
 import datetime
+import json
+import os
 
+import fixtures
 from oslo_config import fixture as config_fixture
 from oslo_db.sqlalchemy import test_fixtures
+from oslo_policy import opts as policy_opts
 from oslotest import base
+import sqlalchemy as sa
 
 from task_api import conf
 from task_api import context as task_context
 from task_api.db import api as db_api
+from task_api import policy
 from task_api.tests import fixtures as task_fixtures
 
 CONF = conf.CONF
@@ -20,10 +26,21 @@ class TestCase(base.BaseTestCase):
     def setUp(self):
         super().setUp()
         self.config = self.useFixture(config_fixture.Config(CONF)).config
+        policy_opts.set_defaults(CONF)
         CONF([], project='task_api', default_config_files=[],
              default_config_dirs=[])
         self.useFixture(task_fixtures.PolicyFixture())
         self.useFixture(task_fixtures.WarningsFixture())
+
+    def set_policy(self, rules):
+        """Enforce ``rules`` (name -> check string) from a policy file."""
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'policy.yaml')
+        with open(path, 'w') as stream:
+            for name, check in rules.items():
+                stream.write('"%s": "%s"\n' % (name, check))
+        self.config(policy_file=path, group='oslo_policy')
+        policy.reset()
 
 
 class DbTestCase(test_fixtures.OpportunisticDBTestMixin, TestCase):
@@ -68,3 +85,28 @@ def create_test_task(context=None, **kw):
     """Store a task through the DB API and return it."""
     context = context or task_context.get_admin_context()
     return db_api.get_instance().task_create(context, get_test_task(**kw))
+
+
+def insert_task_rows(engine, **kw):
+    """Write a task straight into tasks and task_info with SQL.
+
+    This is how a task written by another program (an executor, or a
+    database shared with another Image API service) reaches task_api.
+    Returns the values written.
+    """
+    values = get_test_task(**kw)
+    info = {key: values.pop(key) for key in ('input', 'result', 'message')}
+    tasks = sa.table('tasks', *[sa.column(key) for key in values])
+    task_info = sa.table('task_info', sa.column('task_id'),
+                         *[sa.column(key) for key in info])
+    with engine.begin() as connection:
+        connection.execute(sa.insert(tasks).values(**values))
+        connection.execute(sa.insert(task_info).values(
+            task_id=values['id'],
+            input=None if info['input'] is None else json.dumps(
+                info['input']),
+            result=None if info['result'] is None else json.dumps(
+                info['result']),
+            message=info['message']))
+    values.update(info)
+    return values

@@ -1,0 +1,27 @@
+"""Base class of the API tests: WebTest around the Pecan application."""
+
+import webtest
+
+from task_api.api import app
+from task_api.tests import base
+
+ADMIN = {'X-Roles': 'admin', 'X-Project-Id': 'admin-project',
+         'X-User-Id': 'admin-user'}
+
+
+def member_of(project_id, roles='member'):
+    """Identity headers of a non-admin caller of ``project_id``."""
+    return {'X-Roles': roles, 'X-Project-Id': project_id,
+            'X-User-Id': 'user-of-' + project_id}
+
+
+class ApiTestCase(base.DbTestCase):
+    """Requests to the v2 Pecan application, as mounted under /v2."""
+
+    def setUp(self):
+        super().setUp()
+        self.app = webtest.TestApp(app.setup_app())
+
+    def get(self, path, headers=None, status=None):
+        return self.app.get(path, headers=headers or ADMIN, status=status,
+                            expect_errors=status is not None)
