@@ -4,6 +4,7 @@ import os
 import warnings
 
 import fixtures
+from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import test_fixtures
 from sqlalchemy import exc as sa_exc
 
@@ -41,6 +42,46 @@ class MySQLDatabase(_SchemaMixin, test_fixtures.MySQLOpportunisticFixture):
 class PostgreSQLDatabase(_SchemaMixin,
                          test_fixtures.PostgresqlOpportunisticFixture):
     """A throwaway schema on the PostgreSQL of the test environment."""
+
+
+class _EmptyMixin(_SchemaMixin):
+    """Provision through task_api's own enginefacade, create no table."""
+
+    _BUILD_SCHEMA = False
+
+
+class EmptySQLiteDatabase(_EmptyMixin, test_fixtures.OpportunisticDbFixture):
+    """A fresh in-memory SQLite database without tables, for migrations."""
+
+
+class EmptyMySQLDatabase(_EmptyMixin,
+                         test_fixtures.MySQLOpportunisticFixture):
+    """A throwaway MySQL/MariaDB database without tables."""
+
+
+class EmptyPostgreSQLDatabase(_EmptyMixin,
+                              test_fixtures.PostgresqlOpportunisticFixture):
+    """A throwaway PostgreSQL database without tables."""
+
+
+class UnreachableDatabase(fixtures.Fixture):
+    """Point the DB API at a database of the same kind that is down.
+
+    A closed port on the loopback address for a server, a file in a
+    directory that does not exist for SQLite.
+    """
+
+    def _setUp(self):
+        url = sqla_api.get_engine().url
+        if url.get_backend_name() == 'sqlite':
+            url = 'sqlite:////nonexistent-task-api-dir/task_api.sqlite'
+        else:
+            url = url.set(host='127.0.0.1', port=1).render_as_string(
+                hide_password=False)
+        unreachable = enginefacade.transaction_context()
+        unreachable.configure(connection=url, max_retries=0)
+        self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
+            sqla_api.main_context_manager, unreachable))
 
 
 class PolicyFixture(fixtures.Fixture):

@@ -18,6 +18,9 @@ def member_of(project_id, roles='member'):
 class ApiTestCase(base.DbTestCase):
     """Requests to the v2 Pecan application, as mounted under /v2."""
 
+    #: what stands before /tasks in a URL given to self.app directly
+    prefix = ''
+
     def setUp(self):
         super().setUp()
         self.app = webtest.TestApp(app.setup_app())

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
+from task_api.tests import fixtures as task_fixtures
 from task_api.tests.unit.api import base as api_base
 
 OWNER = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
@@ -243,7 +244,7 @@ class TestShowTask(ShowTaskMixin, api_base.ApiTestCase):
     """Show on SQLite."""
 
 
-class TestTaskErrors(api_base.ApiTestCase):
+class TaskErrorsMixin:
     """The error responses of a task URL."""
 
     def test_missing_task_returns_404_as_json(self):
@@ -301,7 +302,7 @@ class TestTaskErrors(api_base.ApiTestCase):
     def test_delete_is_405_allow_get_whether_or_not_task_exists(self):
         base.insert_task_rows(sqla_api.get_engine())
         for task_id in (TASK_ID, MISSING):
-            response = self.app.delete('/tasks/' + task_id,
+            response = self.app.delete(self.prefix + '/tasks/' + task_id,
                                        headers=api_base.ADMIN, status=405)
             self.assertEqual('GET', response.headers['Allow'])
             self.assertEqual(
@@ -311,17 +312,17 @@ class TestTaskErrors(api_base.ApiTestCase):
         self.get('/tasks/' + TASK_ID)
 
     def test_delete_by_non_admin_is_403(self):
-        response = self.app.delete('/tasks/' + TASK_ID,
+        response = self.app.delete(self.prefix + '/tasks/' + TASK_ID,
                                    headers=api_base.member_of(OWNER),
                                    status=403)
         self.assertNotIn('Allow', response.headers)
 
     def test_other_methods_are_405(self):
-        for method in ('PUT', 'POST', 'PATCH', 'HEAD', 'OPTIONS'):
-            response = self.app.request('/tasks/' + TASK_ID, method=method,
+        for method in ('PUT', 'POST', 'PATCH', 'HEAD'):
+            response = self.app.request(self.prefix + '/tasks/' + TASK_ID, method=method,
                                         headers=api_base.ADMIN, status=405)
             self.assertEqual('GET, DELETE', response.headers['Allow'])
-        response = self.app.put('/tasks/' + TASK_ID, headers=api_base.ADMIN,
+        response = self.app.put(self.prefix + '/tasks/' + TASK_ID, headers=api_base.ADMIN,
                                 status=405)
         self.assertEqual('405 Method Not Allowed\n\nThe method PUT is not '
                          'allowed for this resource. \n\n ', response.text)
@@ -332,12 +333,17 @@ class TestTaskErrors(api_base.ApiTestCase):
         self.assertEqual(TASK_ID, response.json['id'])
 
     def test_database_unavailable_is_503(self):
-        with sqla_api.get_engine().begin() as connection:
-            connection.execute(sa.text('DROP TABLE task_info'))
-            connection.execute(sa.text('DROP TABLE tasks'))
+        self.useFixture(task_fixtures.UnreachableDatabase())
         headers = dict(api_base.ADMIN, Accept='application/json')
         response = self.get('/tasks/' + TASK_ID, headers=headers,
                             status=503)
         self.assertEqual('5', response.headers['Retry-After'])
-        self.assertEqual('503 Service Unavailable', response.json['code'])
-        self.assertNotIn('Traceback', response.text)
+        self.assertEqual({
+            'message': 'The task database is unavailable at the moment; '
+                       'try again later.<br /><br />\n\n\n',
+            'code': '503 Service Unavailable',
+            'title': 'Service Unavailable'}, response.json)
+
+
+class TestTaskErrors(TaskErrorsMixin, api_base.ApiTestCase):
+    """Errors on SQLite."""

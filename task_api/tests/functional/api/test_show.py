@@ -1,0 +1,38 @@
+"""Show through the whole paste pipeline, on every database backend."""
+
+from task_api.tests.functional.api import base
+from task_api.tests.unit.api import test_tasks
+
+
+class TestShowTaskSQLite(test_tasks.ShowTaskMixin, base.PipelineTestCase):
+    """SQLite, the embedded default."""
+
+
+class TestShowTaskMySQL(test_tasks.ShowTaskMixin,
+                        base.MySQLPipelineTestCase):
+    """MariaDB or MySQL."""
+
+
+class TestShowTaskPostgreSQL(test_tasks.ShowTaskMixin,
+                             base.PostgreSQLPipelineTestCase):
+    """PostgreSQL."""
+
+
+class TestErrorsSQLite(test_tasks.TaskErrorsMixin, base.PipelineTestCase):
+    """The error responses, with the request id the pipeline adds."""
+
+    def get(self, path, headers=None, status=None):
+        response = super().get(path, headers=headers, status=status)
+        self.assertRegex(response.headers['x-openstack-request-id'],
+                         r'^req-[0-9a-f-]{36}$')
+        return response
+
+
+class TestErrorsPostgreSQL(test_tasks.TaskErrorsMixin,
+                           base.PostgreSQLPipelineTestCase):
+    """The error responses on PostgreSQL (NUL bytes, long ids)."""
+
+
+class TestErrorsMySQL(test_tasks.TaskErrorsMixin,
+                      base.MySQLPipelineTestCase):
+    """The error responses on MariaDB."""
