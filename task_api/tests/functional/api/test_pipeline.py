@@ -1,0 +1,205 @@
+"""What the paste pipeline adds around the v2 application."""
+
+import json
+
+from keystonemiddleware import fixture as ksm_fixture
+import webtest
+
+from task_api.api import app
+from task_api.api import versions
+from task_api.db.sqlalchemy import api as sqla_api
+from task_api.tests import base
+from task_api.tests.functional.api import base as pipeline_base
+from task_api.tests.unit.api import base as api_base
+from task_api.tests.unit.api import test_tasks
+
+TASK_ID = test_tasks.TASK_ID
+OWNER = test_tasks.OWNER
+
+
+def versions_body(base_url):
+    entries = [{'id': 'v2.%d' % minor,
+                'status': 'CURRENT' if minor == 17 else 'SUPPORTED',
+                'links': [{'rel': 'self', 'href': base_url + '/v2/'}]}
+               for minor in range(17, -1, -1)]
+    return {'versions': entries}
+
+
+class TestVersions(pipeline_base.PipelineTestCase):
+    """The versions document and version prefixes."""
+
+    def test_root_is_300_with_versions(self):
+        response = self.app.get('/', status=300)
+        self.assertEqual('application/json',
+                         response.headers['Content-Type'])
+        self.assertEqual(versions_body('http://localhost'), response.json)
+        self.assertNotIn('x-openstack-request-id', response.headers)
+
+    def test_versions_is_200(self):
+        response = self.app.get('/versions', status=200)
+        body = response.json
+        self.assertEqual(versions_body('http://localhost'), body)
+        current = [v['id'] for v in body['versions']
+                   if v['status'] == 'CURRENT']
+        self.assertEqual(['v2.17'], current)
+        self.assertIn('v2.12', [v['id'] for v in body['versions']])
+
+    def test_public_endpoint_is_the_base_of_links(self):
+        self.config(public_endpoint='https://image.example.com:9292',
+                    group='api')
+        response = self.app.get('/versions')
+        self.assertEqual(versions_body('https://image.example.com:9292'),
+                         response.json)
+
+    def test_request_host_and_script_name_are_the_base_of_links(self):
+        response = self.app.get('/versions', extra_environ={
+            'HTTP_HOST': 'glance.example.com:9292',
+            'SCRIPT_NAME': '/image'})
+        self.assertEqual(
+            versions_body('http://glance.example.com:9292/image'),
+            response.json)
+
+    def test_minor_version_prefixes_route_to_v2(self):
+        base.insert_task_rows(sqla_api.get_engine())
+        for minor in versions.MINOR_VERSIONS:
+            response = self.app.get('/v2.%d/tasks/%s' % (minor, TASK_ID),
+                                    headers=api_base.ADMIN)
+            self.assertEqual(TASK_ID, response.json['id'])
+            self.assertEqual('/v2/tasks/' + TASK_ID, response.json['self'])
+
+    def test_unknown_versions_get_the_versions_document(self):
+        for path in ('/v3/tasks', '/v2.18/tasks/' + TASK_ID, '/v1/images',
+                     '/v2.99', '/anything'):
+            response = self.app.get(path, status=300)
+            self.assertEqual(versions_body('http://localhost'),
+                             response.json)
+
+    def test_healthcheck(self):
+        response = self.app.get('/healthcheck', status=200)
+        self.assertEqual('OK', response.text)
+
+
+class TestRequestId(pipeline_base.PipelineTestCase):
+    """x-openstack-request-id on every response of /v2."""
+
+    def setUp(self):
+        super().setUp()
+        base.insert_task_rows(sqla_api.get_engine())
+
+    def test_generated_when_absent(self):
+        first = self.get('/tasks/' + TASK_ID)
+        second = self.get('/tasks/' + TASK_ID)
+        for response in (first, second):
+            self.assertRegex(response.headers['x-openstack-request-id'],
+                             r'^req-[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$')
+        self.assertNotEqual(first.headers['x-openstack-request-id'],
+                            second.headers['x-openstack-request-id'])
+
+    def test_inbound_id_is_reused(self):
+        for sent, echoed in (('abc', 'req-abc'), ('req-xyz', 'req-xyz'),
+                             ('x' * 64, 'req-' + 'x' * 64)):
+            headers = dict(api_base.ADMIN,
+                           **{'X-Openstack-Request-Id': sent})
+            response = self.get('/tasks/' + TASK_ID, headers=headers)
+            self.assertEqual(echoed,
+                             response.headers['x-openstack-request-id'])
+
+    def test_on_errors_too(self):
+        headers = dict(api_base.ADMIN, **{'X-Openstack-Request-Id': 'e1'})
+        for path, status in (('/tasks/nope', 404), ('/nothing', 404)):
+            response = self.get(path, headers=headers, status=status)
+            self.assertEqual('req-e1',
+                             response.headers['x-openstack-request-id'])
+        response = self.app.put('/v2/tasks/' + TASK_ID, headers=headers,
+                                status=405)
+        self.assertEqual('req-e1', response.headers['x-openstack-request-id'])
+
+    def test_too_long_inbound_id_is_400(self):
+        headers = dict(api_base.ADMIN,
+                       **{'X-Openstack-Request-Id': 'x' * 65})
+        response = self.get('/tasks/' + TASK_ID, headers=headers, status=400)
+        self.assertEqual('400 Bad Request\n\nX-Openstack-Request-Id is longer '
+                         'than 64 characters.\n\n   ', response.text)
+
+
+class TestNoAuth(pipeline_base.PipelineTestCase):
+    """Identity from headers; none at all acts as an administrator."""
+
+    def setUp(self):
+        super().setUp()
+        base.insert_task_rows(sqla_api.get_engine(), owner='other-project')
+
+    def test_no_identity_headers_is_admin(self):
+        response = self.app.get('/v2/tasks/' + TASK_ID)
+        self.assertEqual('other-project', response.json['owner'])
+
+    def test_project_headers_scope_the_caller(self):
+        self.set_policy({'tasks_api_access': 'role:member'})
+        self.get('/tasks/' + TASK_ID, headers=api_base.member_of('mine'),
+                 status=404)
+        headers = api_base.member_of('other-project')
+        self.assertEqual(TASK_ID, self.get('/tasks/' + TASK_ID,
+                                           headers=headers).json['id'])
+
+    def test_role_names_are_case_insensitive(self):
+        self.get('/tasks/' + TASK_ID,
+                 headers={'X-Roles': 'Admin', 'X-Project-Id': 'p'})
+
+    def test_claimed_identity_status_is_irrelevant(self):
+        headers = dict(api_base.member_of('p'),
+                       **{'X-Identity-Status': 'Invalid'})
+        self.get('/tasks/' + TASK_ID, headers=headers, status=403)
+
+
+class TestKeystone(api_base.ApiTestCase):
+    """auth_token in front of the API, its tokens from a fixture."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(auth_mode='keystone', group='api')
+        self.config(www_authenticate_uri='http://keystone.example/v3',
+                    group='keystone_authtoken')
+        tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
+        tokens.add_token_data(token_id='admin-token', user_id='u-admin',
+                              project_id='p-admin', role_list=['admin'])
+        tokens.add_token_data(token_id='member-token', user_id='u-member',
+                              project_id=OWNER, role_list=['member'])
+        self.app = webtest.TestApp(app.load_app())
+        base.insert_task_rows(sqla_api.get_engine())
+
+    def test_no_token_is_401_with_www_authenticate(self):
+        response = self.app.get('/v2/tasks/' + TASK_ID, status=401)
+        self.assertEqual('Keystone uri="http://keystone.example/v3"',
+                         response.headers['WWW-Authenticate'])
+
+    def test_identity_headers_without_token_are_401(self):
+        self.app.get('/v2/tasks/' + TASK_ID, headers=api_base.ADMIN,
+                     status=401)
+
+    def test_unknown_token_is_401(self):
+        self.app.get('/v2/tasks/' + TASK_ID,
+                     headers={'X-Auth-Token': 'forged'}, status=401)
+
+    def test_admin_token_shows_task(self):
+        response = self.app.get('/v2/tasks/' + TASK_ID,
+                                headers={'X-Auth-Token': 'admin-token'})
+        self.assertEqual(test_tasks.expected_body(updated_at=response.json[
+            'updated_at'], created_at=response.json['created_at'],
+            input=base.get_test_task()['input']), response.json)
+        self.assertIn('x-openstack-request-id', response.headers)
+
+    def test_member_token_is_403_by_default(self):
+        self.app.get('/v2/tasks/' + TASK_ID,
+                     headers={'X-Auth-Token': 'member-token'}, status=403)
+
+    def test_member_token_with_opened_policy(self):
+        self.set_policy({'tasks_api_access': 'role:member'})
+        response = self.app.get('/v2/tasks/' + TASK_ID,
+                                headers={'X-Auth-Token': 'member-token'})
+        self.assertEqual(OWNER, response.json['owner'])
+
+    def test_versions_need_no_token(self):
+        response = self.app.get('/versions')
+        self.assertEqual(json.loads(response.body),
+                         versions_body('http://localhost'))
+        self.app.get('/healthcheck', status=200)
