@@ -10,5 +10,6 @@ import webob.exc
 
 def to_http(error):
     """Return the webob HTTP exception answering a TaskApiException."""
-    cls = webob.exc.status_map.get(error.code, webob.exc.HTTPInternalServerError)
+    cls = webob.exc.status_map.get(error.code,
+                                   webob.exc.HTTPInternalServerError)
     return cls(explanation=error.message, headers=dict(error.headers))

@@ -77,4 +77,3 @@ class ErrorHook(hooks.PecanHook):
                        'path': state.request.path,
                        'request_id': request_id})
         return webob.exc.HTTPInternalServerError()
-

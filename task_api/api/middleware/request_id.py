@@ -7,8 +7,6 @@ one a new ``req-<uuid>`` is made.
 
 from oslo_config import cfg
 from oslo_utils import uuidutils
-import webob.dec
-import webob.exc
 
 from task_api.api import errors
 from task_api import exception

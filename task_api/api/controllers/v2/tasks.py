@@ -11,8 +11,8 @@ import webob.exc
 from task_api.api.controllers import base
 from task_api.api.views import tasks as tasks_view
 from task_api import exception
-from task_api import policy
 from task_api.policies import tasks as task_policies
+from task_api import policy
 
 # NOTE: ids are VARCHAR(36); anything longer, or holding a NUL that some
 # drivers refuse, names no task and need not reach the database.

@@ -91,7 +91,8 @@ class TestRequestId(pipeline_base.PipelineTestCase):
         second = self.get('/tasks/' + TASK_ID)
         for response in (first, second):
             self.assertRegex(response.headers['x-openstack-request-id'],
-                             r'^req-[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$')
+                             r'^req-[0-9a-f]{8}(-[0-9a-f]{4}){3}-'
+                             r'[0-9a-f]{12}$')
         self.assertNotEqual(first.headers['x-openstack-request-id'],
                             second.headers['x-openstack-request-id'])
 

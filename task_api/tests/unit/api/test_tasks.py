@@ -12,6 +12,7 @@ from task_api.tests.unit.api import base as api_base
 OWNER = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 OTHER = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb'
 TASK_ID = '20840546-7c1e-4c1f-9b7e-2f8c0c6d8a11'
+IMAGE_ID = '39bb149a-aaaa-4b1f-9a7e-1f8c0c6d8a22'
 MISSING = '00000000-0000-4000-8000-000000000000'
 CREATED = datetime.datetime(2026, 11, 29, 4, 28, 35, 123456)
 UPDATED = datetime.datetime(2026, 11, 29, 4, 28, 36, 999999)
@@ -94,10 +95,10 @@ class ShowTaskMixin:
 
     def test_successful_task_has_result_and_expiry(self):
         self.insert(status='success', expires_at=EXPIRES,
-                    result={'image_id': '39bb149a-aaaa-4b1f-9a7e-1f8c0c6d8a22'})
+                    result={'image_id': IMAGE_ID})
         self.assertShows(expected_body(
             status='success',
-            result={'image_id': '39bb149a-aaaa-4b1f-9a7e-1f8c0c6d8a22'},
+            result={'image_id': IMAGE_ID},
             expires_at='2026-12-01T04:28:36Z'))
 
     def test_failed_task_has_message(self):
@@ -319,11 +320,12 @@ class TaskErrorsMixin:
 
     def test_other_methods_are_405(self):
         for method in ('PUT', 'POST', 'PATCH', 'HEAD'):
-            response = self.app.request(self.prefix + '/tasks/' + TASK_ID, method=method,
-                                        headers=api_base.ADMIN, status=405)
+            response = self.app.request(
+                self.prefix + '/tasks/' + TASK_ID, method=method,
+                headers=api_base.ADMIN, status=405)
             self.assertEqual('GET, DELETE', response.headers['Allow'])
-        response = self.app.put(self.prefix + '/tasks/' + TASK_ID, headers=api_base.ADMIN,
-                                status=405)
+        response = self.app.put(self.prefix + '/tasks/' + TASK_ID,
+                                headers=api_base.ADMIN, status=405)
         self.assertEqual('405 Method Not Allowed\n\nThe method PUT is not '
                          'allowed for this resource. \n\n ', response.text)
 
