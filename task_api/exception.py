@@ -39,9 +39,28 @@ class Invalid(TaskApiException):
     code = 400
 
 
+class MarkerNotFound(Invalid):
+    _msg_fmt = 'Task with the given id %(task_id)s was not found'
+
+
+class InvalidSortKey(Invalid):
+    _msg_fmt = 'Sort key supplied was not valid.'
+
+
+class InvalidParameter(Invalid):
+    """A query parameter or body value the API refuses, with its message."""
+
+    _msg_fmt = '%(reason)s'
+
+
 class InvalidRequestId(Invalid):
     _msg_fmt = ('X-Openstack-Request-Id is longer than %(limit)d '
                 'characters.')
+
+
+class RequestTooLarge(TaskApiException):
+    _msg_fmt = 'The request body is larger than %(limit)d bytes.'
+    code = 413
 
 
 class DatabaseUnavailable(TaskApiException):

@@ -4,6 +4,7 @@ from oslo_config import cfg
 
 from task_api.conf import api
 from task_api.conf import database
+from task_api.conf import import_filtering
 from task_api.conf import paths
 from task_api.conf import task
 
@@ -13,3 +14,4 @@ paths.register_opts(CONF)
 api.register_opts(CONF)
 task.register_opts(CONF)
 database.register_opts(CONF)
+import_filtering.register_opts(CONF)

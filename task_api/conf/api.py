@@ -48,6 +48,18 @@ api_opts = [
              'is looked up beside the configuration files, then in the '
              'etc/task_api directory of the installation.'),
     cfg.IntOpt(
+        'limit_param_default', default=25, min=1,
+        help='Tasks in a page of GET /v2/tasks when the request gives no '
+             'limit.'),
+    cfg.IntOpt(
+        'api_limit_max', default=1000, min=1,
+        help='Most tasks in a page of GET /v2/tasks; a larger limit is '
+             'lowered to this silently.'),
+    cfg.IntOpt(
+        'max_request_body_size', default=1048576, min=1,
+        help='Largest request body, in bytes, that the API reads; a larger '
+             'one is refused with 413 Request Entity Too Large.'),
+    cfg.IntOpt(
         'max_request_id_length', default=64, min=0,
         help='Longest X-Openstack-Request-Id a client may send; a longer '
              'one is refused with 400 Bad Request.'),

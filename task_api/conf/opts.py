@@ -4,10 +4,11 @@ from oslo_log import log
 
 from task_api.conf import api
 from task_api.conf import database
+from task_api.conf import import_filtering
 from task_api.conf import paths
 from task_api.conf import task
 
-_MODULES = (paths, api, task, database)
+_MODULES = (paths, api, task, import_filtering, database)
 
 
 def list_opts():

@@ -14,6 +14,13 @@ from task_api import conf  # noqa: F401  (registers [database])
 
 CONF = cfg.CONF
 
+#: The columns of ``tasks``: what a list may be filtered and sorted by.
+TASK_COLUMNS = ('id', 'type', 'status', 'owner', 'expires_at', 'created_at',
+                'updated_at', 'deleted_at', 'deleted', 'image_id',
+                'request_id', 'user_id')
+#: Those of TASK_COLUMNS holding timestamps.
+TIMESTAMP_COLUMNS = ('expires_at', 'created_at', 'updated_at', 'deleted_at')
+
 _BACKEND_MAPPING = {'sqlalchemy': 'task_api.db.sqlalchemy.api'}
 _IMPL = db_api.DBAPI.from_config(CONF, backend_mapping=_BACKEND_MAPPING,
                                  lazy=True)
@@ -62,4 +69,43 @@ class Connection(metaclass=abc.ABCMeta):
         :returns: the stored task as a dict, as :meth:`task_get` returns it.
         :raises: task_api.exception.DatabaseUnavailable when the database
             cannot be reached.
+        """
+
+    @abc.abstractmethod
+    def task_get_all(self, context, filters=None, marker=None, limit=None,
+                     sort_key='created_at', sort_dir='desc'):
+        """Return one page of the tasks the caller may list.
+
+        Soft-deleted tasks and tasks past their ``expires_at`` are never
+        listed; non-administrators see only their own project's tasks. The
+        order is ``sort_key`` then ``created_at`` then ``id``, all in
+        ``sort_dir``; NULLs count as smaller than every value. Nothing is
+        written.
+
+        :param context: the caller's RequestContext.
+        :param filters: column name -> value, each an equality filter.
+        :param marker: id of the last task of the previous page; the page
+            starts after it.
+        :param limit: most tasks returned; None for all.
+        :param sort_key: one of TASK_COLUMNS.
+        :param sort_dir: ``asc`` or ``desc``.
+        :returns: a list of task dicts without ``input``, ``result`` and
+            ``message``.
+        :raises: task_api.exception.MarkerNotFound when the marker names no
+            task the caller may see.
+        :raises: task_api.exception.InvalidSortKey for an unknown sort key.
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def tasks_get_by_image(self, context, image_id):
+        """Return the live tasks of an image, oldest first.
+
+        Only tasks that are neither soft-deleted nor expired, and for
+        non-administrators only their own project's.
+
+        :param context: the caller's RequestContext.
+        :param image_id: the image the tasks name in ``image_id``.
+        :returns: a list of full task dicts.
+        :raises: task_api.exception.DatabaseUnavailable
         """

@@ -8,6 +8,8 @@ from task_api import policy
 ENV_CONTEXT = 'task_api.context'
 _IDENTITY_HEADERS = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID',
                      'HTTP_X_ROLES')
+_ANONYMOUS_ADMIN = {'HTTP_X_USER_ID': 'admin', 'HTTP_X_PROJECT_ID': 'admin',
+                    'HTTP_X_ROLES': 'admin'}
 
 
 def context_from_environ(environ):
@@ -47,8 +49,8 @@ class ContextMiddleware:
 class NoAuthMiddleware:
     """Trust the identity headers the client sends (development only).
 
-    A request that names no user, project or roles acts as an
-    administrator. Headers that only an authenticating proxy may set are
+    A request that names no user, project or roles acts as the user
+    ``admin`` of the project ``admin``, with the ``admin`` role. Headers that only an authenticating proxy may set are
     replaced, so a client cannot claim a confirmed token.
     """
 
@@ -61,6 +63,6 @@ class NoAuthMiddleware:
 
     def __call__(self, environ, start_response):
         if not any(environ.get(name) for name in _IDENTITY_HEADERS):
-            environ['HTTP_X_ROLES'] = 'admin'
+            environ.update(_ANONYMOUS_ADMIN)
         environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
         return self.application(environ, start_response)

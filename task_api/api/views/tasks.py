@@ -3,37 +3,20 @@
 Only the keys listed here reach a client, whatever the storage returns.
 """
 
-import re
+import urllib.parse
+
+from task_api.common import masking
 
 SCHEMA_TASK = '/v2/schemas/task'
+SCHEMA_TASKS = '/v2/schemas/tasks'
+COLLECTION = '/v2/tasks'
 _ISO_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 _OPTIONAL_KEYS = ('image_id', 'request_id', 'user_id')
-
-# The password of a URL's userinfo: scheme://user:PASSWORD@host
-_URL_PASSWORD = re.compile(
-    r'(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@:]*:)[^\s/?#@]*(?=@)')
-MASK = '***'
 
 
 def isotime(value):
     """``YYYY-MM-DDTHH:MM:SSZ`` of a naive UTC datetime."""
     return value.strftime(_ISO_FORMAT)
-
-
-def mask_credentials(value):
-    """``value`` with the password of every URL in its strings masked.
-
-    Walks dicts and lists at any depth; storage keeps the original.
-    """
-    if isinstance(value, str):
-        if '://' not in value:
-            return value
-        return _URL_PASSWORD.sub(r'\g<prefix>' + MASK, value)
-    if isinstance(value, dict):
-        return {key: mask_credentials(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [mask_credentials(item) for item in value]
-    return value
 
 
 def task_self(task_id):
@@ -44,7 +27,7 @@ def show(task):
     """The full representation of one task, as show and create answer."""
     body = {
         'id': task['id'],
-        'input': mask_credentials(task['input']),
+        'input': masking.mask_credentials(task['input']),
         'type': task['type'],
         'status': task['status'],
         'owner': task['owner'],
@@ -63,4 +46,43 @@ def show(task):
             body[key] = task[key]
     if task['expires_at'] is not None:
         body['expires_at'] = isotime(task['expires_at'])
+    return body
+
+
+def stub(task):
+    """The representation of a task in a list: no payload."""
+    body = {
+        'id': task['id'],
+        'type': task['type'],
+        'status': task['status'],
+        'owner': task['owner'],
+        'created_at': isotime(task['created_at']),
+        'updated_at': isotime(task['updated_at'] or task['created_at']),
+        'self': task_self(task['id']),
+        'schema': SCHEMA_TASK,
+    }
+    if task['expires_at'] is not None:
+        body['expires_at'] = isotime(task['expires_at'])
+    return body
+
+
+def index(tasks, params, limit):
+    """The body of GET /v2/tasks.
+
+    :param tasks: the page of tasks.
+    :param params: the request's query, one value per parameter; it is
+        echoed in the links, unknown parameters included.
+    :param limit: the effective page size; a full page links to the next.
+    """
+    params = dict(params)
+    params.pop('marker', None)
+    query = urllib.parse.urlencode(params)
+    body = {
+        'tasks': [stub(task) for task in tasks],
+        'first': COLLECTION + ('?' + query if query else ''),
+        'schema': SCHEMA_TASKS,
+    }
+    if tasks and len(tasks) == limit:
+        params['marker'] = tasks[-1]['id']
+        body['next'] = COLLECTION + '?' + urllib.parse.urlencode(params)
     return body

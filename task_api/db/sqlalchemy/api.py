@@ -27,6 +27,9 @@ _INFO_COLUMNS = (models.TaskInfo.input, models.TaskInfo.result,
 _INFO_KEYS = ('input', 'result', 'message')
 _TASK_KEYS = tuple(column.key for column in _TASK_COLUMNS)
 _KEYS = _TASK_KEYS + _INFO_KEYS
+_COLUMNS_BY_KEY = {column.key: column for column in _TASK_COLUMNS}
+_NULLABLE_KEYS = frozenset(column.key for column in _TASK_COLUMNS
+                           if column.nullable)
 
 
 def get_backend():
@@ -91,6 +94,60 @@ def _task_get(context, task_id, visible_only=True):
     return _row_to_dict(row)
 
 
+def _not_expired(now):
+    expires_at = models.Task.expires_at
+    return sa.or_(expires_at.is_(None), expires_at > now)
+
+
+def _sort_keys(sort_key):
+    """The keys a list is ordered by: ties broken by created_at, then id."""
+    if sort_key == 'id':
+        return ['id']
+    return [sort_key] + [key for key in ('created_at', 'id')
+                         if key != sort_key]
+
+
+def _order_by(keys, ascending):
+    # NOTE: databases disagree on where NULLs sort; task_api puts them
+    # below every value on all of them, so that pages are the same
+    # everywhere and a marker on a NULL resumes at the right place.
+    clauses = []
+    for key in keys:
+        column = _COLUMNS_BY_KEY[key]
+        if key in _NULLABLE_KEYS:
+            present = column.is_not(None)
+            clauses.append(present.asc() if ascending else present.desc())
+        clauses.append(column.asc() if ascending else column.desc())
+    return clauses
+
+
+def _beyond(key, value, ascending):
+    """Rows whose ``key`` comes strictly after ``value`` in the order."""
+    column = _COLUMNS_BY_KEY[key]
+    if ascending:
+        return column.is_not(None) if value is None else column > value
+    if value is None:
+        return sa.false()
+    if key in _NULLABLE_KEYS:
+        return sa.or_(column < value, column.is_(None))
+    return column < value
+
+
+def _same(key, value):
+    column = _COLUMNS_BY_KEY[key]
+    return column.is_(None) if value is None else column == value
+
+
+def _after_marker(keys, marker, ascending):
+    """Keyset condition: rows after the marker row in the page order."""
+    alternatives = []
+    for index, key in enumerate(keys):
+        alternatives.append(sa.and_(
+            *[_same(previous, marker[previous]) for previous in keys[:index]],
+            _beyond(key, marker[key], ascending)))
+    return sa.or_(*alternatives)
+
+
 class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
 
@@ -114,3 +171,44 @@ class Connection(api.Connection):
         context.session.execute(sa.insert(models.TaskInfo).values(
             task_id=values['id'], **info))
         return _task_get(context, values['id'], visible_only=False)
+
+    @_translate_errors
+    @main_context_manager.reader
+    def task_get_all(self, context, filters=None, marker=None, limit=None,
+                     sort_key='created_at', sort_dir='desc'):
+        if sort_key not in _COLUMNS_BY_KEY:
+            raise exception.InvalidSortKey()
+        ascending = sort_dir == 'asc'
+        keys = _sort_keys(sort_key)
+        stmt = (sa.select(*_TASK_COLUMNS)
+                .where(models.Task.deleted == sa.false())
+                .where(_not_expired(timeutils.utcnow())))
+        if not context.is_admin:
+            stmt = stmt.where(models.Task.owner == context.project_id)
+        for key, value in (filters or {}).items():
+            if key in _COLUMNS_BY_KEY and key != 'deleted':
+                stmt = stmt.where(_same(key, value))
+        if marker is not None:
+            try:
+                marker_task = _task_get(context, marker)
+            except exception.TaskNotFound:
+                raise exception.MarkerNotFound(task_id=marker)
+            stmt = stmt.where(_after_marker(keys, marker_task, ascending))
+        stmt = stmt.order_by(*_order_by(keys, ascending))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = context.session.execute(stmt)
+        return [dict(zip(_TASK_KEYS, row)) for row in rows]
+
+    @_translate_errors
+    @main_context_manager.reader
+    def tasks_get_by_image(self, context, image_id):
+        stmt = (_task_select()
+                .where(models.Task.image_id == image_id)
+                .where(models.Task.deleted == sa.false())
+                .where(_not_expired(timeutils.utcnow())))
+        if not context.is_admin:
+            stmt = stmt.where(models.Task.owner == context.project_id)
+        stmt = stmt.order_by(models.Task.created_at.asc(),
+                             models.Task.id.asc())
+        return [_row_to_dict(row) for row in context.session.execute(stmt)]

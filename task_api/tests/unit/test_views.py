@@ -3,6 +3,7 @@
 import datetime
 
 from task_api.api.views import tasks as tasks_view
+from task_api.common import masking
 from task_api.tests import base
 
 
@@ -16,22 +17,22 @@ class TestMaskCredentials(base.TestCase):
             {'a': 'http://u:***@h/x',
              'b': [{'c': 'swift+https://acct:***@store/o'}],
              'd': ('not', 'walked'), 'e': 7, 'f': None},
-            tasks_view.mask_credentials(value))
+            masking.mask_credentials(value))
 
     def test_leaves_urls_without_password(self):
         for value in ('http://h/x', 'http://user@h/x', 'http://h:8080/x@y',
                       'mailto:a@b', 'a:b@c', ''):
-            self.assertEqual(value, tasks_view.mask_credentials(value))
+            self.assertEqual(value, masking.mask_credentials(value))
 
     def test_masks_every_url_in_a_string(self):
         self.assertEqual(
             'from http://a:***@h1/x to https://b:***@h2/y',
-            tasks_view.mask_credentials(
+            masking.mask_credentials(
                 'from http://a:1@h1/x to https://b:2@h2/y'))
 
     def test_empty_password(self):
         self.assertEqual('http://a:***@h/',
-                         tasks_view.mask_credentials('http://a:@h/'))
+                         masking.mask_credentials('http://a:@h/'))
 
 
 class TestIsotime(base.TestCase):

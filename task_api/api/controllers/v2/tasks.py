@@ -9,6 +9,7 @@ import webob
 import webob.exc
 
 from task_api.api.controllers import base
+from task_api.api import validation
 from task_api.api.views import tasks as tasks_view
 from task_api import exception
 from task_api.policies import tasks as task_policies
@@ -33,11 +34,62 @@ def _etag(data):
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-class TasksController(base.RestController):
-    """Show tasks; the other methods of Glance's tasks resource."""
+def json_response(body, status=200, headers=()):
+    """A JSON response, non-ASCII characters written as UTF-8."""
+    data = json.dumps(body, ensure_ascii=False).encode('utf-8')
+    return webob.Response(body=data, status=status, headerlist=[
+        ('Content-Type', 'application/json'), *headers])
 
-    _collection_methods = {}
+
+class TasksController(base.RestController):
+    """List, create and show tasks."""
+
+    _collection_methods = {'GET': 'get_all', 'POST': 'post'}
     _item_methods = {'GET': 'get_one', 'DELETE': 'delete'}
+
+    @pecan.expose('json')
+    def get_all(self):
+        """GET /v2/tasks: one page of the tasks the caller may see."""
+        context = pecan.request.context
+        policy.authorize(task_policies.TASKS_API_ACCESS, context)
+        policy.authorize(task_policies.GET_TASKS, context)
+        try:
+            params = validation.last_values(pecan.request.GET)
+        except UnicodeDecodeError:
+            raise exception.InvalidParameter(
+                reason='The query string is not valid UTF-8.')
+        query = validation.list_query(params)
+        tasks = pecan.request.dbapi.task_get_all(context, **query)
+        return json_response(tasks_view.index(tasks, params, query['limit']))
+
+    @pecan.expose('json')
+    def post(self):
+        """POST /v2/tasks: create a pending task; 201 with its Location."""
+        context = pecan.request.context
+        policy.authorize(task_policies.TASKS_API_ACCESS, context)
+        policy.authorize(task_policies.ADD_TASK, context)
+        task_type, task_input = validation.new_task(
+            validation.json_body(pecan.request))
+        if not context.project_id:
+            raise exception.InvalidParameter(
+                reason='A task belongs to a project, and the caller has '
+                       'none: use a project-scoped token.')
+        image_id = (task_input or {}).get('image_id')
+        task = pecan.request.dbapi.task_create(context, {
+            'type': task_type,
+            'status': 'pending',
+            'owner': context.project_id,
+            'user_id': context.user_id,
+            'request_id': context.request_id,
+            'image_id': image_id if isinstance(image_id, str) else None,
+            'input': task_input,
+            'result': None,
+            'message': '',
+        })
+        location = '%s/tasks/%s' % (pecan.request.application_url,
+                                    task['id'])
+        return json_response(tasks_view.show(task), status=201,
+                             headers=[('Location', location)])
 
     @staticmethod
     def _get_task(context, task_id):
@@ -64,14 +116,13 @@ class TasksController(base.RestController):
         context = pecan.request.context
         policy.authorize(task_policies.TASKS_API_ACCESS, context)
         task = self._get_task(context, task_id)
-        data = json.dumps(tasks_view.show(task),
-                          ensure_ascii=False).encode('utf-8')
-        tag = _etag(data)
+        response = json_response(tasks_view.show(task))
+        tag = _etag(response.body)
         headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
         if tag in pecan.request.if_none_match:
             return webob.Response(status=304, headerlist=headers)
-        return webob.Response(body=data, status=200, headerlist=[
-            ('Content-Type', 'application/json')] + headers)
+        response.headerlist.extend(headers)
+        return response
 
     # NOTE: Pecan routes GET /<resource>/<id> to get_one; show is the name
     # the API reference gives the call.
