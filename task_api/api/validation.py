@@ -27,8 +27,10 @@ def _invalid(reason):
 
 
 def last_values(params):
-    """A request's query as a dict: a repeated parameter keeps its last
-    value, parameters keep the order of their first appearance.
+    """A request's query as a dict, one value per parameter.
+
+    A repeated parameter keeps its last value; parameters keep the order of
+    their first appearance.
     """
     values = {}
     for key in params.keys():

@@ -50,8 +50,9 @@ class NoAuthMiddleware:
     """Trust the identity headers the client sends (development only).
 
     A request that names no user, project or roles acts as the user
-    ``admin`` of the project ``admin``, with the ``admin`` role. Headers that only an authenticating proxy may set are
-    replaced, so a client cannot claim a confirmed token.
+    ``admin`` of the project ``admin``, with the ``admin`` role. The
+    identity status only an authenticating middleware may set is replaced,
+    so a client cannot claim a confirmed token of its own.
     """
 
     def __init__(self, application):
