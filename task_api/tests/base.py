@@ -1,7 +1,6 @@
 """Base test cases of task_api."""
 
 import datetime
-import json
 import os
 
 import fixtures
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from task_api import conf
 from task_api import context as task_context
 from task_api.db import api as db_api
+from task_api.db.sqlalchemy import models
 from task_api import policy
 from task_api.tests import fixtures as task_fixtures
 
@@ -96,17 +96,9 @@ def insert_task_rows(engine, **kw):
     """
     values = get_test_task(**kw)
     info = {key: values.pop(key) for key in ('input', 'result', 'message')}
-    tasks = sa.table('tasks', *[sa.column(key) for key in values])
-    task_info = sa.table('task_info', sa.column('task_id'),
-                         *[sa.column(key) for key in info])
     with engine.begin() as connection:
-        connection.execute(sa.insert(tasks).values(**values))
-        connection.execute(sa.insert(task_info).values(
-            task_id=values['id'],
-            input=None if info['input'] is None else json.dumps(
-                info['input']),
-            result=None if info['result'] is None else json.dumps(
-                info['result']),
-            message=info['message']))
+        connection.execute(sa.insert(models.Task.__table__).values(**values))
+        connection.execute(sa.insert(models.TaskInfo.__table__).values(
+            task_id=values['id'], **info))
     values.update(info)
     return values

@@ -1,6 +1,7 @@
-"""Show through the whole paste pipeline, on every database backend."""
+"""The API through the whole paste pipeline, on every database backend."""
 
 from task_api.tests.functional.api import base
+from task_api.tests.unit.api import test_list
 from task_api.tests.unit.api import test_tasks
 
 
@@ -36,3 +37,17 @@ class TestErrorsPostgreSQL(test_tasks.TaskErrorsMixin,
 class TestErrorsMySQL(test_tasks.TaskErrorsMixin,
                       base.MySQLPipelineTestCase):
     """The error responses on MariaDB."""
+
+
+class TestListTasksSQLite(test_list.ListTasksMixin, base.PipelineTestCase):
+    """List through the pipeline on SQLite."""
+
+
+class TestListTasksMySQL(test_list.ListTasksMixin,
+                         base.MySQLPipelineTestCase):
+    """List on MariaDB: NULL order, ties and markers as on the others."""
+
+
+class TestListTasksPostgreSQL(test_list.ListTasksMixin,
+                              base.PostgreSQLPipelineTestCase):
+    """List on PostgreSQL, whose NULLs sort the other way by default."""
