@@ -1,0 +1,150 @@
+"""Schema migrations of the task database, run through alembic."""
+
+import contextlib
+import os
+
+from alembic import command
+from alembic import config as alembic_config
+from alembic import migration as alembic_migration
+from alembic import util as alembic_util
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from sqlalchemy.engine import url as sa_url
+from sqlalchemy import exc as sa_exc
+
+from task_api import conf  # noqa: F401  (registers [database])
+from task_api.db.sqlalchemy import api as sqla_api
+from task_api import exception
+
+CONF = cfg.CONF
+
+# NOTE: the scripts are located through the package rather than a path on
+# disk, so that no alembic.ini is needed and an installed copy finds them.
+SCRIPT_LOCATION = 'task_api.db.sqlalchemy:alembic'
+
+# NOTE: not alembic's default "alembic_version": task_api's tables may live
+# in a database whose other tables another project versions with alembic.
+VERSION_TABLE = 'task_api_alembic_version'
+
+
+def _is_unreachable(error):
+    if isinstance(error, (db_exc.DBConnectionError,
+                          db_exc.DBNonExistentDatabase)):
+        return True
+    # NOTE: an OperationalError is also what MySQL raises for many a failed
+    # statement (a table that exists, mixed collations); only one raised
+    # while connecting, or that cost the connection, means the database
+    # is out of reach.
+    inner = getattr(error, 'inner_exception', None) or error
+    return (isinstance(inner, (sa_exc.OperationalError,
+                               sa_exc.InterfaceError))
+            and (inner.statement is None or inner.connection_invalidated))
+
+
+@contextlib.contextmanager
+def _database_errors():
+    try:
+        yield
+    except sa_exc.ArgumentError as error:
+        raise exception.ConfigInvalid(
+            reason='[database] connection: %s' % error) from error
+    except ImportError as error:
+        raise exception.ConfigInvalid(
+            reason='the database driver of [database] connection is not '
+                   'installed: %s' % error) from error
+    except (db_exc.DBError, sa_exc.DBAPIError) as error:
+        if not _is_unreachable(error):
+            raise
+        raise exception.DatabaseUnavailable() from error
+
+
+def ensure_sqlite_directory(connection=None):
+    """Create the directory of a SQLite database file if it is missing.
+
+    SQLite creates the file itself but not its directory, and the default
+    connection puts the file under ``$state_path``, which may not exist
+    yet. Other databases and in-memory SQLite are left alone.
+
+    :param connection: a database URL; defaults to ``[database]
+        connection``.
+    :raises: task_api.exception.ConfigInvalid when the URL cannot be
+        parsed or the directory cannot be created.
+    """
+    if connection is None:
+        connection = CONF.database.connection
+    with _database_errors():
+        url = sa_url.make_url(connection)
+    if url.get_backend_name() != 'sqlite':
+        return
+    path = url.database
+    if not path or path == ':memory:' or path.startswith('file:'):
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as error:
+        raise exception.ConfigInvalid(
+            reason='cannot create the directory %s of the SQLite database: '
+                   '%s' % (directory, error.strerror or error)) from error
+
+
+def _get_engine(engine):
+    if engine is not None:
+        return engine
+    ensure_sqlite_directory()
+    return sqla_api.get_engine()
+
+
+def _alembic_config(connection):
+    config = alembic_config.Config()
+    config.set_main_option('script_location', SCRIPT_LOCATION)
+    # env.py runs the migrations on this connection rather than opening
+    # one of its own.
+    config.attributes['connection'] = connection
+    return config
+
+
+def upgrade(revision='head', engine=None):
+    """Bring the schema up to a revision; a no-op when it is there already.
+
+    The tables are created when the database has none; when it already
+    holds ``tasks`` and ``task_info`` with the same columns (a database
+    shared with Glance), only the missing indexes are added.
+
+    :param revision: the alembic revision to reach, ``head`` by default.
+    :param engine: the engine of the database; defaults to task_api's own
+        engine, configured by ``[database] connection``.
+    :raises: task_api.exception.DatabaseUnavailable when the database
+        cannot be reached.
+    :raises: task_api.exception.ConfigInvalid when the connection URL is
+        malformed, its driver is not installed or its SQLite directory
+        cannot be created.
+    :raises: task_api.exception.Invalid when the revision is unknown.
+    """
+    with _database_errors():
+        engine = _get_engine(engine)
+        with engine.connect() as connection:
+            try:
+                command.upgrade(_alembic_config(connection), revision)
+            except alembic_util.CommandError as error:
+                raise exception.Invalid(
+                    'Cannot upgrade to revision %s: %s'
+                    % (revision, error)) from error
+
+
+def version(engine=None):
+    """Return the revision the schema is at.
+
+    :param engine: as for :func:`upgrade`.
+    :returns: the alembic revision id, or None when task_api's migrations
+        have never run on this database.
+    :raises: task_api.exception.DatabaseUnavailable when the database
+        cannot be reached.
+    :raises: task_api.exception.ConfigInvalid as for :func:`upgrade`.
+    """
+    with _database_errors():
+        engine = _get_engine(engine)
+        with engine.connect() as connection:
+            context = alembic_migration.MigrationContext.configure(
+                connection, opts={'version_table': VERSION_TABLE})
+            return context.get_current_revision()
