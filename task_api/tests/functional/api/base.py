@@ -17,11 +17,13 @@ class PipelineTestCase(api_base.ApiTestCase):
     """
 
     prefix = '/v2'
+    environ = {}
 
     def setUp(self):
         super().setUp()
         self.config(auth_mode='noauth', group='api')
-        self.app = webtest.TestApp(self._noauth_app())
+        self.app = webtest.TestApp(self._noauth_app(),
+                                   extra_environ=self.environ)
 
     @staticmethod
     def _noauth_app():

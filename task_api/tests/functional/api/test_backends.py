@@ -1,6 +1,7 @@
 """The API through the whole paste pipeline, on every database backend."""
 
 from task_api.tests.functional.api import base
+from task_api.tests.unit.api import test_create
 from task_api.tests.unit.api import test_list
 from task_api.tests.unit.api import test_tasks
 
@@ -51,3 +52,17 @@ class TestListTasksMySQL(test_list.ListTasksMixin,
 class TestListTasksPostgreSQL(test_list.ListTasksMixin,
                               base.PostgreSQLPipelineTestCase):
     """List on PostgreSQL, whose NULLs sort the other way by default."""
+
+
+class TestCreateTaskSQLite(test_create.CreateTaskMixin, base.PipelineTestCase):
+    """Create through the pipeline on SQLite."""
+
+
+class TestCreateTaskMySQL(test_create.CreateTaskMixin,
+                          base.MySQLPipelineTestCase):
+    """Create on MariaDB: non-ASCII input kept."""
+
+
+class TestCreateTaskPostgreSQL(test_create.CreateTaskMixin,
+                               base.PostgreSQLPipelineTestCase):
+    """Create on PostgreSQL."""

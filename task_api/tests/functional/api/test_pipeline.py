@@ -204,3 +204,39 @@ class TestKeystone(api_base.ApiTestCase):
         self.assertEqual(json.loads(response.body),
                          versions_body('http://localhost'))
         self.app.get('/healthcheck', status=200)
+
+
+class TestLocation(pipeline_base.PipelineTestCase):
+    """The Location of a created task, however the API is reached."""
+
+    def create(self, **environ):
+        return self.app.post('/v2/tasks', json.dumps(
+            {'type': 'location_import', 'input': {}}),
+            headers=api_base.ADMIN, extra_environ=environ, status=201)
+
+    def test_direct(self):
+        response = self.create(HTTP_HOST='image.example.com:9292')
+        self.assertEqual('http://image.example.com:9292/v2/tasks/'
+                         + response.json['id'], response.headers['Location'])
+
+    def test_under_a_sub_path(self):
+        response = self.create(HTTP_HOST='cloud.example.com',
+                               SCRIPT_NAME='/image')
+        self.assertEqual('http://cloud.example.com/image/v2/tasks/'
+                         + response.json['id'], response.headers['Location'])
+
+    def test_through_a_minor_version_prefix(self):
+        response = self.app.post('/v2.12/tasks', json.dumps(
+            {'type': 'location_import', 'input': {}}),
+            headers=api_base.ADMIN, status=201)
+        self.assertEqual('http://localhost/v2/tasks/' + response.json['id'],
+                         response.headers['Location'])
+
+    def test_behind_a_proxy(self):
+        self.config(enable_proxy_headers_parsing=True,
+                    group='oslo_middleware')
+        response = self.create(HTTP_X_FORWARDED_PROTO='https',
+                               HTTP_X_FORWARDED_HOST='image.example.com',
+                               HTTP_X_FORWARDED_PREFIX='/image')
+        self.assertEqual('https://image.example.com/image/v2/tasks/'
+                         + response.json['id'], response.headers['Location'])

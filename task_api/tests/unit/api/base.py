@@ -1,5 +1,7 @@
 """Base class of the API tests: WebTest around the Pecan application."""
 
+import os
+
 import webtest
 
 from task_api.api import app
@@ -7,6 +9,13 @@ from task_api.tests import base
 
 ADMIN = {'X-Roles': 'admin', 'X-Project-Id': 'admin-project',
          'X-User-Id': 'admin-user'}
+
+
+def read_data(name):
+    """The bytes of a reference file in the data directory of the tests."""
+    path = os.path.join(os.path.dirname(__file__), 'data', name)
+    with open(path, 'rb') as stream:
+        return stream.read()
 
 
 def member_of(project_id, roles='member'):
@@ -21,9 +30,14 @@ class ApiTestCase(base.DbTestCase):
     #: what stands before /tasks in a URL given to self.app directly
     prefix = ''
 
+    #: the WSGI environment of every request: the application is mounted
+    #: at /v2, as the paste pipeline mounts it
+    environ = {'SCRIPT_NAME': '/v2'}
+
     def setUp(self):
         super().setUp()
-        self.app = webtest.TestApp(app.setup_app())
+        self.app = webtest.TestApp(app.setup_app(),
+                                   extra_environ=self.environ)
 
     def get(self, path, headers=None, status=None):
         return self.app.get(path, headers=headers or ADMIN, status=status,

@@ -298,4 +298,3 @@ class ListTasksMixin:
 
 class TestListTasks(ListTasksMixin, api_base.ApiTestCase):
     """List on SQLite."""
-
