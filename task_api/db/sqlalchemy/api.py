@@ -43,15 +43,29 @@ def get_engine():
 
 
 def _unavailable(error):
-    if isinstance(error, db_exc.DBConnectionError):
-        return True
-    if isinstance(error, sa_exc.OperationalError):
+    """Whether ``error`` means the database cannot be reached.
+
+    A statement the server refused (MySQL reports some of those as
+    OperationalError too) is not an outage.
+    """
+    if isinstance(error, (db_exc.DBConnectionError,
+                          db_exc.DBNonExistentDatabase)):
         return True
     if isinstance(error, db_exc.DBError):
-        return isinstance(error.inner_exception,
-                          (sa_exc.OperationalError,
-                           sa_exc.InterfaceError))
-    return isinstance(error, sa_exc.InterfaceError)
+        error = error.inner_exception
+    if not isinstance(error, (sa_exc.OperationalError,
+                              sa_exc.InterfaceError)):
+        return False
+    return error.statement is None or error.connection_invalidated
+
+
+@sa.event.listens_for(sa.engine.Engine, 'do_connect')
+def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
+    # NOTE: oslo.db asks MySQL for its 3-byte "utf8" unless the URL names a
+    # character set; task input and ids may hold any character.
+    charset = cparams.get('charset')
+    if dialect.name == 'mysql' and charset in ('utf8', 'utf8mb3'):
+        cparams['charset'] = 'utf8mb4'
 
 
 def _translate_errors(fn):
