@@ -29,6 +29,21 @@ class TaskNotFound(NotFound):
     _msg_fmt = 'Could not find task %(task_id)s'
 
 
+class Conflict(TaskApiException):
+    _msg_fmt = 'The request conflicts with the state of the resource.'
+    code = 409
+
+
+class TaskStatusConflict(Conflict):
+    _msg_fmt = ('Task %(task_id)s is %(status)s, no longer '
+                '%(expected)s.')
+
+
+class InvalidTaskStatusTransition(Conflict):
+    _msg_fmt = ('Task %(task_id)s cannot go from %(current)s to '
+                '%(new)s.')
+
+
 class Forbidden(TaskApiException):
     _msg_fmt = 'You are not authorized to complete %(action)s action.'
     code = 403

@@ -104,7 +104,7 @@ def json_body(request):
     limit = CONF.api.max_request_body_size
     if (request.content_length or 0) > limit:
         raise exception.RequestTooLarge(limit=limit)
-    data = request.body_file.read(limit + 1)
+    data = request.body
     if len(data) > limit:
         raise exception.RequestTooLarge(limit=limit)
     try:

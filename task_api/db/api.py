@@ -109,3 +109,39 @@ class Connection(metaclass=abc.ABCMeta):
         :returns: a list of full task dicts.
         :raises: task_api.exception.DatabaseUnavailable
         """
+
+    @abc.abstractmethod
+    def task_update(self, context, task_id, values, expected_status=None):
+        """Change a task, and set its ``updated_at`` to now.
+
+        :param context: the caller's RequestContext.
+        :param task_id: the id of the task.
+        :param values: new column values of both tables; ``id``,
+            ``created_at``, ``updated_at``, ``deleted`` and ``deleted_at``
+            are not changed this way.
+        :param expected_status: when given, the change applies only if the
+            task still has this status, so that two writers cannot both
+            move a task out of the same state.
+        :returns: the updated task dict.
+        :raises: task_api.exception.TaskNotFound when the caller may not
+            see the task.
+        :raises: task_api.exception.TaskStatusConflict when the task's
+            status is no longer ``expected_status``.
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def task_purge(self, context, older_than, max_rows):
+        """Delete for good one batch of expired or soft-deleted tasks.
+
+        A task goes when it was soft-deleted before ``older_than``, or
+        expired before it; its task_info row goes with it.
+
+        :param context: an administrator's RequestContext.
+        :param older_than: naive UTC datetime.
+        :param max_rows: most tasks deleted in this call, in one
+            transaction.
+        :returns: the number of tasks deleted; fewer than ``max_rows``
+            means nothing is left to purge.
+        :raises: task_api.exception.DatabaseUnavailable
+        """

@@ -27,6 +27,9 @@ _INFO_COLUMNS = (models.TaskInfo.input, models.TaskInfo.result,
 _INFO_KEYS = ('input', 'result', 'message')
 _TASK_KEYS = tuple(column.key for column in _TASK_COLUMNS)
 _KEYS = _TASK_KEYS + _INFO_KEYS
+# NOTE: bookkeeping columns that only task_create and task_purge write.
+_PROTECTED_KEYS = frozenset(('id', 'created_at', 'updated_at', 'deleted',
+                             'deleted_at'))
 _COLUMNS_BY_KEY = {column.key: column for column in _TASK_COLUMNS}
 _NULLABLE_KEYS = frozenset(column.key for column in _TASK_COLUMNS
                            if column.nullable)
@@ -57,6 +60,19 @@ def _unavailable(error):
                               sa_exc.InterfaceError)):
         return False
     return error.statement is None or error.connection_invalidated
+
+
+@sa.event.listens_for(sa.engine.Engine, 'connect')
+def _sqlite_wal(dbapi_connection, connection_record):
+    # NOTE: in WAL mode readers do not wait for a writer, so show and list
+    # keep answering while tasks are created or purged.
+    if type(dbapi_connection).__module__.startswith('sqlite3'):
+        cursor = dbapi_connection.cursor()
+        try:
+            if cursor.execute('PRAGMA database_list').fetchone()[2]:
+                cursor.execute('PRAGMA journal_mode=WAL')
+        finally:
+            cursor.close()
 
 
 @sa.event.listens_for(sa.engine.Engine, 'do_connect')
@@ -226,3 +242,55 @@ class Connection(api.Connection):
         stmt = stmt.order_by(models.Task.created_at.asc(),
                              models.Task.id.asc())
         return [_row_to_dict(row) for row in context.session.execute(stmt)]
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @main_context_manager.writer
+    def task_update(self, context, task_id, values, expected_status=None):
+        current = _task_get(context, task_id)
+        values = {key: value for key, value in values.items()
+                  if key not in _PROTECTED_KEYS}
+        info = {key: values.pop(key) for key in _INFO_KEYS if key in values}
+        stmt = (sa.update(models.Task)
+                .where(models.Task.id == current['id'])
+                .values(updated_at=timeutils.utcnow(), **values))
+        if expected_status is not None:
+            stmt = stmt.where(models.Task.status == expected_status)
+        if context.session.execute(stmt).rowcount != 1:
+            status = _task_get(context, task_id)['status']
+            raise exception.TaskStatusConflict(
+                task_id=task_id, status=status, expected=expected_status)
+        if info:
+            updated = context.session.execute(
+                sa.update(models.TaskInfo)
+                .where(models.TaskInfo.task_id == current['id'])
+                .values(**info))
+            if updated.rowcount == 0:
+                context.session.execute(sa.insert(models.TaskInfo).values(
+                    task_id=current['id'], **info))
+        return _task_get(context, task_id)
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @main_context_manager.writer
+    def task_purge(self, context, older_than, max_rows):
+        task = models.Task
+        # NOTE: two indexed lookups rather than one OR, which no index
+        # serves; expired tasks are by far the most.
+        ids = list(context.session.execute(
+            sa.select(task.id).where(task.expires_at < older_than)
+            .limit(max_rows)).scalars())
+        if len(ids) < max_rows:
+            ids.extend(context.session.execute(
+                sa.select(task.id)
+                .where(task.deleted == sa.true())
+                .where(task.deleted_at < older_than)
+                .where(sa.or_(task.expires_at.is_(None),
+                              task.expires_at >= older_than))
+                .limit(max_rows - len(ids))).scalars())
+        if not ids:
+            return 0
+        context.session.execute(sa.delete(models.TaskInfo).where(
+            models.TaskInfo.task_id.in_(ids)))
+        context.session.execute(sa.delete(task).where(task.id.in_(ids)))
+        return len(ids)
