@@ -6,6 +6,7 @@ from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
 from task_api.tests import fixtures
 from task_api.tests.unit.db import test_api
+from task_api.tests.unit import test_lifecycle
 
 
 class TestTaskApiPostgreSQL(test_api.TaskApiTests, base.DbTestCase):
@@ -63,3 +64,15 @@ class TestUnreachableMySQL(test_api.UnreachableDatabaseTests,
     def unreachable_url(self):
         return ('mysql+pymysql://openstack_citest:openstack_citest'
                 '@127.0.0.1:%d/task_api?charset=utf8mb4' % closed_port(self))
+
+
+class TestLifecyclePostgreSQL(test_lifecycle.LifecycleMixin, base.DbTestCase):
+    """The status machine on PostgreSQL."""
+
+    FIXTURE = fixtures.PostgreSQLDatabase
+
+
+class TestLifecycleMySQL(test_lifecycle.LifecycleMixin, base.DbTestCase):
+    """The status machine on MariaDB (whole-second timestamps)."""
+
+    FIXTURE = fixtures.MySQLDatabase

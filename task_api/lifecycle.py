@@ -1,0 +1,62 @@
+"""The life of a task: its status machine and its expiry.
+
+A task is created ``pending``, may start ``processing``, and ends in
+``success`` or ``failure`` (a pending task may also fail at once). The end
+states are final. Reaching one sets ``expires_at`` to the time of the
+transition plus ``[task] task_time_to_live`` hours; this happens once, as
+no transition leaves an end state. Everything that moves a task goes
+through this module, which refuses any other transition.
+"""
+
+import datetime
+
+from oslo_config import cfg
+from oslo_utils import timeutils
+
+from task_api import exception
+
+CONF = cfg.CONF
+
+PENDING = 'pending'
+PROCESSING = 'processing'
+SUCCESS = 'success'
+FAILURE = 'failure'
+
+#: status -> the statuses a task may move to from it
+TRANSITIONS = {
+    PENDING: frozenset((PROCESSING, FAILURE)),
+    PROCESSING: frozenset((SUCCESS, FAILURE)),
+    SUCCESS: frozenset(),
+    FAILURE: frozenset(),
+}
+
+
+def _move(dbapi, context, task_id, new_status, **values):
+    task = dbapi.task_get(context, task_id)
+    current = task['status']
+    if new_status not in TRANSITIONS.get(current, ()):
+        raise exception.InvalidTaskStatusTransition(
+            task_id=task_id, current=current, new=new_status)
+    values['status'] = new_status
+    if not TRANSITIONS[new_status]:
+        values['expires_at'] = timeutils.utcnow() + datetime.timedelta(
+            hours=CONF.task.task_time_to_live)
+    # NOTE: the expected status makes the move atomic: of two workers
+    # moving the same task, one gets TaskStatusConflict.
+    return dbapi.task_update(context, task_id, values,
+                             expected_status=current)
+
+
+def begin_processing(dbapi, context, task_id):
+    """Move a pending task to processing; return the task."""
+    return _move(dbapi, context, task_id, PROCESSING)
+
+
+def succeed(dbapi, context, task_id, result):
+    """End a processing task in success with ``result`` (a dict)."""
+    return _move(dbapi, context, task_id, SUCCESS, result=result)
+
+
+def fail(dbapi, context, task_id, message):
+    """End a pending or processing task in failure with ``message``."""
+    return _move(dbapi, context, task_id, FAILURE, message=message or '')
