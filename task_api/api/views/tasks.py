@@ -11,6 +11,11 @@ SCHEMA_TASK = '/v2/schemas/task'
 SCHEMA_TASKS = '/v2/schemas/tasks'
 COLLECTION = '/v2/tasks'
 _ISO_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+_RAW_FORMAT = '%Y-%m-%dT%H:%M:%S.%f'
+_RAW_TIMESTAMPS = ('expires_at', 'created_at', 'updated_at', 'deleted_at')
+_RAW_KEYS = ('id', 'type', 'status', 'owner', 'expires_at', 'created_at',
+             'updated_at', 'deleted_at', 'deleted', 'image_id', 'request_id',
+             'user_id', 'input', 'result', 'message')
 _OPTIONAL_KEYS = ('image_id', 'request_id', 'user_id')
 
 
@@ -85,4 +90,19 @@ def index(tasks, params, limit):
     if tasks and len(tasks) == limit:
         params['marker'] = tasks[-1]['id']
         body['next'] = COLLECTION + '?' + urllib.parse.urlencode(params)
+    return body
+
+
+def raw(task):
+    """A task as GET /v2/images/{image_id}/tasks lists it.
+
+    Every column, nulls included, with microsecond timestamps without a
+    zone, as the Image API has always answered this call.
+    """
+    body = {key: task[key] for key in _RAW_KEYS}
+    for key in _RAW_TIMESTAMPS:
+        if body[key] is not None:
+            body[key] = body[key].strftime(_RAW_FORMAT)
+    body['deleted'] = bool(body['deleted'])
+    body['input'] = masking.mask_credentials(body['input'])
     return body

@@ -1,6 +1,7 @@
 """The root of the v2 API, mounted at /v2 by the paste urlmap."""
 
 from task_api.api.controllers import base
+from task_api.api.controllers.v2 import images
 from task_api.api.controllers.v2 import schemas
 from task_api.api.controllers.v2 import tasks
 
@@ -11,4 +12,5 @@ class V2Controller(base.ParentController):
     _children = {
         'tasks': tasks.TasksController(),
         'schemas': schemas.SchemasController(),
+        'images': images.ImagesController(),
     }
