@@ -2,6 +2,7 @@
 
 from task_api.tests.functional.api import base
 from task_api.tests.unit.api import test_create
+from task_api.tests.unit.api import test_image_tasks
 from task_api.tests.unit.api import test_list
 from task_api.tests.unit.api import test_tasks
 
@@ -66,3 +67,18 @@ class TestCreateTaskMySQL(test_create.CreateTaskMixin,
 class TestCreateTaskPostgreSQL(test_create.CreateTaskMixin,
                                base.PostgreSQLPipelineTestCase):
     """Create on PostgreSQL."""
+
+
+class TestImageTasksSQLite(test_image_tasks.ImageTasksMixin,
+                           base.PipelineTestCase):
+    """Image tasks through the pipeline on SQLite."""
+
+
+class TestImageTasksMySQL(test_image_tasks.ImageTasksMixin,
+                          base.MySQLPipelineTestCase):
+    """Image tasks on MariaDB."""
+
+
+class TestImageTasksPostgreSQL(test_image_tasks.ImageTasksMixin,
+                               base.PostgreSQLPipelineTestCase):
+    """Image tasks on PostgreSQL."""
