@@ -1,0 +1,92 @@
+"""A TCP relay on the loopback address whose link the tests can cut.
+
+It stands between task_api and a real database server, so that a test can
+make the database unreachable (connections reset, new ones refused) and
+bring it back, without touching the server other tests use.
+"""
+
+import socket
+import threading
+
+import fixtures
+
+
+class TcpProxy(fixtures.Fixture):
+    """Relay 127.0.0.1:<port> to ``(host, port)`` until cut."""
+
+    def __init__(self, host, port):
+        super().__init__()
+        self.target = (host, port)
+        self._lock = threading.Lock()
+        self._sockets = set()
+        self._cut = False
+
+    def _setUp(self):
+        self._listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self._listener.getsockname()[1]
+        self._running = True
+        thread = threading.Thread(target=self._accept, daemon=True)
+        thread.start()
+        self.addCleanup(self._stop)
+
+    def _stop(self):
+        self._running = False
+        self._listener.close()
+        self.cut()
+
+    def cut(self):
+        """Reset every relayed connection and refuse new ones."""
+        with self._lock:
+            self._cut = True
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                sock.close()
+            except OSError:
+                pass
+
+    def restore(self):
+        """Relay new connections again."""
+        with self._lock:
+            self._cut = False
+
+    def _accept(self):
+        while self._running:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                refused = self._cut
+            if refused:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink),
+                                 daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
