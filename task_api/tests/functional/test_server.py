@@ -3,9 +3,7 @@
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,18 +12,9 @@ import fixtures
 import sqlalchemy as sa
 
 from task_api.tests import base
+from task_api.tests.functional import server
 
 TASK_ID = '5a1f0c3e-8d2b-4e6f-9a7c-0b1d2e3f4a5b'
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _script(name):
-    return os.path.join(os.path.dirname(sys.executable), name)
 
 
 class TestTaskApiServer(base.TestCase):
@@ -34,7 +23,7 @@ class TestTaskApiServer(base.TestCase):
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.port = _free_port()
+        self.port = server.free_port()
         self.db_path = os.path.join(self.tmp, 'state', 'task_api.sqlite')
         self.config_file = os.path.join(self.tmp, 'task_api.conf')
         self.write_config(bind_host='127.0.0.1')
@@ -51,7 +40,7 @@ class TestTaskApiServer(base.TestCase):
 
     def start(self):
         process = subprocess.Popen(
-            [_script('task-api'), '--config-file', self.config_file],
+            [server.script('task-api'), '--config-file', self.config_file],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.addCleanup(self._kill, process)
         return process
