@@ -105,6 +105,33 @@ def tasks_schema():
     }
 
 
+def image_schema():
+    """A minimal image schema document, for the glance CLI's discovery.
+
+    Without a ``--os-image-api-version`` the glance CLI downloads the image
+    schema (or one of two metadata-definition schemas) after the versions
+    document, and falls back to the v1 API, which has no task commands,
+    when none answers. task_api serves no images; this document names the
+    two properties every image has.
+    """
+    return {
+        'name': 'image',
+        'properties': {
+            'id': {
+                'description': 'An identifier for the image',
+                'pattern': UUID_PATTERN,
+                'type': 'string',
+            },
+            'name': {
+                'description': 'Descriptive name for the image',
+                'maxLength': 255,
+                'type': ['null', 'string'],
+            },
+        },
+        'additionalProperties': {'type': 'string'},
+    }
+
+
 class _SchemaController(base.RestController):
     """One schema document; only GET."""
 
@@ -125,10 +152,15 @@ class TasksSchemaController(_SchemaController):
     _body = json.dumps(tasks_schema()).encode('utf-8')
 
 
+class ImageSchemaController(_SchemaController):
+    _body = json.dumps(image_schema()).encode('utf-8')
+
+
 class SchemasController(base.ParentController):
     """/v2/schemas/<name>."""
 
     _children = {
         'task': TaskSchemaController(),
         'tasks': TasksSchemaController(),
+        'image': ImageSchemaController(),
     }

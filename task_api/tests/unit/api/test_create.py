@@ -261,6 +261,13 @@ class TestSchemas(api_base.ApiTestCase):
     def test_tasks_schema(self):
         self.assertDocument('/schemas/tasks', 'schema-tasks.json')
 
+    def test_image_schema_for_the_glance_cli(self):
+        schema = json.loads(self.get('/schemas/image').body)
+        self.assertEqual('image', schema['name'])
+        jsonschema.Draft4Validator.check_schema(schema)
+        jsonschema.validate({'id': '39bb149a-5c1e-4b1f-9a7e-1f8c0c6d8a22',
+                             'name': 'cirros'}, schema)
+
     def test_non_admins_may_read_them(self):
         self.get('/schemas/task', headers=api_base.member_of('p'))
 
@@ -271,7 +278,8 @@ class TestSchemas(api_base.ApiTestCase):
                     self.prefix + path, method=method,
                     headers=api_base.ADMIN, status=405)
                 self.assertEqual('GET', response.headers['Allow'])
-        self.get('/schemas/image', status=404)
+        self.get('/schemas/images', status=404)
+        self.get('/schemas/metadefs/namespace', status=404)
 
     def test_schema_validates_what_show_answers(self):
         schema = json.loads(self.get('/schemas/task').body)
