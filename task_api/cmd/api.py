@@ -15,7 +15,9 @@ from oslo_config import cfg
 from oslo_log import log
 
 from task_api.api import app as api_app
+from task_api.api.middleware import auth
 from task_api.common import service
+from task_api import context
 from task_api.db import migration
 from task_api import exception
 
@@ -63,6 +65,11 @@ class RequestLogger:
                 size += len(chunk)
                 yield chunk
         finally:
+            # NOTE: oslo.log would otherwise show the context the thread
+            # last stored, that of an earlier request.
+            ctx = environ.get(auth.ENV_CONTEXT) or context.RequestContext(
+                request_id=environ.get('openstack.request_id', '-'),
+                overwrite=False)
             LOG.info('%(client)s "%(method)s %(path)s" status: %(status)s '
                      'len: %(size)d time: %(time).4f [%(request_id)s]',
                      {'client': environ.get('REMOTE_ADDR', '-'),
@@ -73,7 +80,8 @@ class RequestLogger:
                       'size': size,
                       'time': time.monotonic() - started,
                       'request_id': environ.get('openstack.request_id',
-                                                '-')})
+                                                '-')},
+                     context=ctx)
 
 
 def _raise_exit(signum, frame):

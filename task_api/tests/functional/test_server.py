@@ -97,6 +97,8 @@ class TestTaskApiServer(base.TestCase):
                          headers['x-openstack-request-id'])
         status, _headers, _body = self.request('/v2/tasks/' + 'f' * 36)
         self.assertEqual(404, status)
+        for _ in range(20):
+            self.request('/versions')
 
         process.send_signal(signal.SIGTERM)
         self.assertEqual(0, process.wait(timeout=30))
@@ -105,6 +107,12 @@ class TestTaskApiServer(base.TestCase):
         self.assertIn('[req-server-test]', log)
         self.assertIn('"GET /v2/tasks/%s" status: 404' % ('f' * 36), log)
         self.assertIn('Stopping the tasks API server', log)
+        # A request is logged with its own context, never a previous one's.
+        versions = [line for line in log.splitlines()
+                    if '"GET /versions"' in line]
+        self.assertEqual(21, len(versions))
+        for line in versions:
+            self.assertNotIn('req-', line)
 
     def test_ctrl_c_stops_cleanly(self):
         process = self.start()
