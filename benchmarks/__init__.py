@@ -1,0 +1,1 @@
+"""Benchmarks of task_api against a floor application (see README.rst)."""

@@ -1,0 +1,94 @@
+"""Profile task_api in-process on a benchmark scenario.
+
+``python -m benchmarks.profile_app --size 1000 --scenario show`` builds the
+production paste pipeline against the benchmark database of that size
+(seeding it when needed, as benchmarks.run does), sends the scenario's
+requests straight to the WSGI callable under cProfile, and prints the
+functions where the time goes. No server and no network: what is left
+is task_api's own cost per request.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+
+from benchmarks import run
+
+
+def _requests(path, count):
+    requests = []
+    with open(path) as request_file:
+        lines = [line.rstrip('\n').split('\t') for line in request_file]
+    while len(requests) < count:
+        requests.extend(lines)
+    return requests[:count]
+
+
+def _environ(method, path, header_text, body):
+    import webob
+    request = webob.Request.blank(path, method=method)
+    request.host = '127.0.0.1:9292'
+    if header_text != '-':
+        for pair in header_text.split('|'):
+            name, value = pair.split(':', 1)
+            request.headers[name] = value.strip()
+    if body != '-':
+        request.body = body.encode('utf-8')
+        request.content_type = 'application/json'
+    return request.environ
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m benchmarks.profile_app',
+                                     description=__doc__.split('\n')[0])
+    parser.add_argument('--size', type=int, default=1000)
+    parser.add_argument('--scenario', default='show',
+                        choices=run._SCENARIO_NAMES)
+    parser.add_argument('--requests', type=int, default=2000)
+    parser.add_argument('--top', type=int, default=30)
+    parser.add_argument('--sort', default='cumulative',
+                        help='pstats sort key (default cumulative)')
+    args, rest = parser.parse_known_args(argv)
+    bench_args = run.parse_args(rest + ['--sizes', str(args.size)])
+    os.makedirs(bench_args.workdir, exist_ok=True)
+    database, config = run.prepare_database(bench_args, args.size)
+    paths, _ = run.write_requests(bench_args, database)
+    os.environ['OS_TASK_API_CONFIG_FILES'] = config
+    from task_api.wsgi import api
+    application = api.application
+    environs = [_environ(*fields) for fields in
+                _requests(paths[args.scenario], args.requests)]
+
+    def start_response(status, headers, exc_info=None):
+        return None
+
+    # NOTE: a first pass warms the connection pool and every cache.
+    for environ in environs[:50]:
+        b''.join(application(dict(environ, **{
+            'wsgi.input': io.BytesIO(environ['wsgi.input'].getvalue())}),
+            start_response))
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for environ in environs:
+        environ = dict(environ, **{
+            'wsgi.input': io.BytesIO(environ['wsgi.input'].getvalue())})
+        b''.join(application(environ, start_response))
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    if args.scenario == 'create':
+        database.remove_created()
+    print('%d %s requests in %.2f s under the profiler: %.2f ms each'
+          % (len(environs), args.scenario, elapsed,
+             1000 * elapsed / len(environs)))
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
