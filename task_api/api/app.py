@@ -64,8 +64,7 @@ def pipeline_factory(loader, global_conf, **local_conf):
 def _warn_unconfigured_keystone():
     # NOTE: imported here, as the options exist only once it is loaded.
     from keystonemiddleware import auth_token  # noqa: F401
-    group = CONF.keystone_authtoken
-    if not (group.www_authenticate_uri or group.auth_uri):
+    if not CONF.keystone_authtoken.www_authenticate_uri:
         LOG.warning('[api] auth_mode is keystone but [keystone_authtoken] '
                     'www_authenticate_uri is not set: requests cannot be '
                     'authenticated until the identity service is '

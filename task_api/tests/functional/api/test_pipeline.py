@@ -2,6 +2,7 @@
 
 import json
 
+import fixtures
 from keystonemiddleware import fixture as ksm_fixture
 import webtest
 
@@ -150,6 +151,17 @@ class TestNoAuth(pipeline_base.PipelineTestCase):
         headers = dict(api_base.member_of('p'),
                        **{'X-Identity-Status': 'Invalid'})
         self.get('/tasks/' + TASK_ID, headers=headers, status=403)
+
+
+class TestUnconfiguredKeystone(api_base.ApiTestCase):
+    """keystone mode before [keystone_authtoken] is filled in."""
+
+    def test_pipeline_loads_and_warns(self):
+        self.config(auth_mode='keystone', group='api')
+        logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
+        application = webtest.TestApp(app.load_app())
+        self.assertIn('www_authenticate_uri is not set', logger.output)
+        self.assertEqual(200, application.get('/versions').status_int)
 
 
 class TestKeystone(api_base.ApiTestCase):
