@@ -292,5 +292,7 @@ class Connection(api.Connection):
             return 0
         context.session.execute(sa.delete(models.TaskInfo).where(
             models.TaskInfo.task_id.in_(ids)))
-        context.session.execute(sa.delete(task).where(task.id.in_(ids)))
-        return len(ids)
+        # NOTE: the rows deleted, not the ids found: a purge running at the
+        # same time may have deleted some of them since.
+        return context.session.execute(
+            sa.delete(task).where(task.id.in_(ids))).rowcount
