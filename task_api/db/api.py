@@ -141,7 +141,8 @@ class Connection(metaclass=abc.ABCMeta):
         :param older_than: naive UTC datetime.
         :param max_rows: most tasks deleted in this call, in one
             transaction.
-        :returns: the number of tasks deleted; fewer than ``max_rows``
-            means nothing is left to purge.
+        :returns: the number of tasks this call deleted; fewer than
+            ``max_rows`` means nothing is left to purge, or another purge
+            running at the same time took the rest.
         :raises: task_api.exception.DatabaseUnavailable
         """
