@@ -410,9 +410,11 @@ def soak(args, app, request_file):
                               background=True)
     samples = []
     started = time.monotonic()
-    while process.poll() is None:
-        time.sleep(min(_SOAK_INTERVAL, max(
-            0.5, started + duration - time.monotonic() - 1)))
+    # NOTE: a sample every _SOAK_INTERVAL seconds, and a last one just
+    # before wrk stops, while the load is still on.
+    moments = list(range(_SOAK_INTERVAL, duration - 1, _SOAK_INTERVAL))
+    for moment in moments + [duration - 1]:
+        time.sleep(max(0, started + moment - time.monotonic()))
         if process.poll() is not None:
             break
         samples.append((time.monotonic() - started, app.rss()))
@@ -575,6 +577,9 @@ def target_lines(args, results, memory, growth):
                  ', '.join('%.1f' % v for v in last)))
     elif not args.soak:
         lines.append('SKIP  no RSS growth over a 5-minute run: --soak 0')
+    else:
+        lines.append('SKIP  no RSS growth: the soak took fewer than two '
+                     'samples; give --soak 1 or more')
     return lines
 
 
