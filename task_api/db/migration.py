@@ -27,20 +27,6 @@ SCRIPT_LOCATION = 'task_api.db.sqlalchemy:alembic'
 VERSION_TABLE = 'task_api_alembic_version'
 
 
-def _is_unreachable(error):
-    if isinstance(error, (db_exc.DBConnectionError,
-                          db_exc.DBNonExistentDatabase)):
-        return True
-    # NOTE: an OperationalError is also what MySQL raises for many a failed
-    # statement (a table that exists, mixed collations); only one raised
-    # while connecting, or that cost the connection, means the database
-    # is out of reach.
-    inner = getattr(error, 'inner_exception', None) or error
-    return (isinstance(inner, (sa_exc.OperationalError,
-                               sa_exc.InterfaceError))
-            and (inner.statement is None or inner.connection_invalidated))
-
-
 @contextlib.contextmanager
 def _database_errors():
     try:
@@ -53,7 +39,7 @@ def _database_errors():
             reason='the database driver of [database] connection is not '
                    'installed: %s' % error) from error
     except (db_exc.DBError, sa_exc.DBAPIError) as error:
-        if not _is_unreachable(error):
+        if not sqla_api.is_unavailable(error):
             raise
         raise exception.DatabaseUnavailable() from error
 

@@ -45,7 +45,7 @@ def get_engine():
     return main_context_manager.writer.get_engine()
 
 
-def _unavailable(error):
+def is_unavailable(error):
     """Whether ``error`` means the database cannot be reached.
 
     A statement the server refused (MySQL reports some of those as
@@ -92,7 +92,7 @@ def _translate_errors(fn):
         try:
             return fn(*args, **kwargs)
         except (db_exc.DBError, sa_exc.DBAPIError) as error:
-            if not _unavailable(error):
+            if not is_unavailable(error):
                 raise
             LOG.error('Database unavailable: %s', error)
             raise exception.DatabaseUnavailable() from error
