@@ -113,8 +113,8 @@ class TestManageSQLite(SyncTests, base.TestCase):
             os.path.join(self.state_path, 'task_api.sqlite')))
 
 
-class ServerSyncTests(SyncTests):
-    """Sync a database provisioned for the test on a server."""
+class ServerDatabaseMixin:
+    """Point the command at the database provisioned for the test."""
 
     def setUp(self):
         super().setUp()
@@ -122,6 +122,10 @@ class ServerSyncTests(SyncTests):
         self.config_file = self.write_config(database={
             'connection': self.engine.url.render_as_string(
                 hide_password=False)})
+
+
+class ServerSyncTests(ServerDatabaseMixin, SyncTests):
+    """Sync a database provisioned for the test on a server."""
 
 
 class TestManagePostgreSQL(ServerSyncTests, base.DbTestCase):

@@ -127,15 +127,9 @@ class TestPurgeCommandSQLite(PurgeCommandTests, base.TestCase):
         self.addCleanup(self.engine.dispose)
 
 
-class ServerPurgeCommandTests(PurgeCommandTests):
+class ServerPurgeCommandTests(test_manage.ServerDatabaseMixin,
+                              PurgeCommandTests):
     """On a database provisioned for the test on a server."""
-
-    def setUp(self):
-        super().setUp()
-        self.engine = sqla_api.get_engine()
-        self.config_file = self.write_config(database={
-            'connection': self.engine.url.render_as_string(
-                hide_password=False)})
 
 
 class TestPurgeCommandPostgreSQL(ServerPurgeCommandTests, base.DbTestCase):
@@ -434,14 +428,9 @@ class TestLargePurgeSQLite(LargePurgeTests, base.TestCase):
             database={'connection': database.url})
 
 
-class ServerLargePurgeTests(LargePurgeTests):
-
-    def setUp(self):
-        super().setUp()
-        self.engine = sqla_api.get_engine()
-        self.config_file = self.write_config(database={
-            'connection': self.engine.url.render_as_string(
-                hide_password=False)})
+class ServerLargePurgeTests(test_manage.ServerDatabaseMixin,
+                            LargePurgeTests):
+    """On a database provisioned for the test on a server."""
 
 
 class TestLargePurgePostgreSQL(ServerLargePurgeTests, base.DbTestCase):
