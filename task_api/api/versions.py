@@ -6,6 +6,8 @@ import re
 from oslo_config import cfg
 import webob
 
+from task_api.api.middleware import base
+
 CONF = cfg.CONF
 
 #: The minor versions of the Image API v2 that task_api serves, newest
@@ -49,20 +51,13 @@ class VersionsApp:
         return versions_response(request, status)(environ, start_response)
 
 
-class VersionNegotiationMiddleware:
+class VersionNegotiationMiddleware(base.Middleware):
     """Route ``/v2.N/...`` like ``/v2/...`` for the minor versions served.
 
     A path under an unknown version (``/v3/...``, ``/v2.99/...``) is
     answered with the versions document and 300, so that a client can pick
     a version it shares with the server.
     """
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
 
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO', '')

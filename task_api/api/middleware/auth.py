@@ -2,6 +2,7 @@
 
 import webob.exc
 
+from task_api.api.middleware import base
 from task_api import context
 from task_api import policy
 
@@ -25,19 +26,12 @@ def context_from_environ(environ):
     return ctx
 
 
-class ContextMiddleware:
+class ContextMiddleware(base.Middleware):
     """Attach the caller's RequestContext to the WSGI environment.
 
     Only requests whose identity was confirmed by the authentication
     middleware in front of this one get through.
     """
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
 
     def __call__(self, environ, start_response):
         if environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
@@ -46,7 +40,7 @@ class ContextMiddleware:
         return self.application(environ, start_response)
 
 
-class NoAuthMiddleware:
+class NoAuthMiddleware(base.Middleware):
     """Trust the identity headers the client sends (development only).
 
     A request that names no user, project or roles acts as the user
@@ -54,13 +48,6 @@ class NoAuthMiddleware:
     identity status only an authenticating middleware may set is replaced,
     so a client cannot claim a confirmed token of its own.
     """
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
 
     def __call__(self, environ, start_response):
         if not any(environ.get(name) for name in _IDENTITY_HEADERS):

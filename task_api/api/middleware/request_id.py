@@ -9,6 +9,7 @@ from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from task_api.api import errors
+from task_api.api.middleware import base
 from task_api import exception
 
 CONF = cfg.CONF
@@ -18,15 +19,8 @@ HTTP_HEADER = 'HTTP_X_OPENSTACK_REQUEST_ID'
 RESPONSE_HEADER = 'x-openstack-request-id'
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(base.Middleware):
     """Set ``openstack.request_id`` and echo it on the response."""
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
 
     def __call__(self, environ, start_response):
         inbound = environ.get(HTTP_HEADER, '').strip()
