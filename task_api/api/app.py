@@ -8,6 +8,10 @@ from oslo_log import log
 from oslo_middleware import cors
 from paste import deploy
 import pecan
+import pecan.core
+import pecan.rest
+import pecan.routing
+import pecan.util
 
 from task_api.api import hooks
 from task_api import exception
@@ -18,11 +22,38 @@ LOG = log.getLogger(__name__)
 _ROOT_CONTROLLER = 'task_api.api.controllers.v2.root.V2Controller'
 
 
+def _remember_signatures():
+    """Make Pecan compute each handler's signature once, not per request.
+
+    Pecan inspects the signature of the handler and of every ``_route`` it
+    passes on each request, building a new namedtuple class every time:
+    about a tenth of a show request. A function's signature never changes,
+    so the answer is kept per function.
+    """
+    original = pecan.util.getargspec
+    if getattr(original, 'remembers', False):
+        return
+    signatures = {}
+
+    def getargspec(method):
+        function = getattr(method, '__func__', method)
+        try:
+            return signatures[function]
+        except KeyError:
+            signature = signatures[function] = original(method)
+            return signature
+
+    getargspec.remembers = True
+    for module in (pecan.util, pecan.core, pecan.routing, pecan.rest):
+        module.getargspec = getargspec
+
+
 def setup_app(dbapi=None):
     """Return the Pecan application serving the v2 API.
 
     :param dbapi: the DB API to use; the configured one when None.
     """
+    _remember_signatures()
     app_hooks = [
         hooks.JSONHook(),
         hooks.ContextHook(),
