@@ -20,6 +20,10 @@ LOG = log.getLogger(__name__)
 # NOTE: a context of task_api's own rather than oslo.db's global one, so
 # that tests can swap it with ReplaceEngineFacadeFixture.
 main_context_manager = enginefacade.transaction_context()
+# NOTE: oslo.db sleeps at every connection check-in so that eventlet
+# green threads may run; task_api runs on native threads, which need no
+# such yield.
+main_context_manager.configure(thread_checkin=False)
 
 _TASK_COLUMNS = tuple(models.Task.__table__.columns)
 _INFO_COLUMNS = (models.TaskInfo.input, models.TaskInfo.result,
