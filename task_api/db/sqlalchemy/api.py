@@ -122,7 +122,7 @@ def _task_get(context, task_id, visible_only=True):
         # NOTE: an invisible task is reported as missing, never as
         # forbidden, so that callers learn nothing about other projects.
         stmt = stmt.where(models.Task.owner == context.project_id)
-    row = context.session.execute(stmt).first()
+    row = context.connection.execute(stmt).first()
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
@@ -186,13 +186,13 @@ class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
 
     @_translate_errors
-    @main_context_manager.reader
+    @main_context_manager.reader.connection
     def task_get(self, context, task_id):
         return _task_get(context, task_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
-    @main_context_manager.writer
+    @main_context_manager.writer.connection
     def task_create(self, context, values):
         values = dict(values)
         info = {key: values.pop(key, None) for key in _INFO_KEYS}
@@ -201,13 +201,13 @@ class Connection(api.Connection):
         values.setdefault('created_at', now)
         values.setdefault('updated_at', values['created_at'])
         values.setdefault('deleted', False)
-        context.session.execute(sa.insert(models.Task).values(**values))
-        context.session.execute(sa.insert(models.TaskInfo).values(
+        context.connection.execute(sa.insert(models.Task).values(**values))
+        context.connection.execute(sa.insert(models.TaskInfo).values(
             task_id=values['id'], **info))
         return _task_get(context, values['id'], visible_only=False)
 
     @_translate_errors
-    @main_context_manager.reader
+    @main_context_manager.reader.connection
     def task_get_all(self, context, filters=None, marker=None, limit=None,
                      sort_key='created_at', sort_dir='desc'):
         if sort_key not in _COLUMNS_BY_KEY:
@@ -231,11 +231,11 @@ class Connection(api.Connection):
         stmt = stmt.order_by(*_order_by(keys, ascending))
         if limit is not None:
             stmt = stmt.limit(limit)
-        rows = context.session.execute(stmt)
+        rows = context.connection.execute(stmt)
         return [dict(zip(_TASK_KEYS, row)) for row in rows]
 
     @_translate_errors
-    @main_context_manager.reader
+    @main_context_manager.reader.connection
     def tasks_get_by_image(self, context, image_id):
         stmt = (_task_select()
                 .where(models.Task.image_id == image_id)
@@ -245,11 +245,11 @@ class Connection(api.Connection):
             stmt = stmt.where(models.Task.owner == context.project_id)
         stmt = stmt.order_by(models.Task.created_at.asc(),
                              models.Task.id.asc())
-        return [_row_to_dict(row) for row in context.session.execute(stmt)]
+        return [_row_to_dict(row) for row in context.connection.execute(stmt)]
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
-    @main_context_manager.writer
+    @main_context_manager.writer.connection
     def task_update(self, context, task_id, values, expected_status=None):
         current = _task_get(context, task_id)
         values = {key: value for key, value in values.items()
@@ -260,32 +260,32 @@ class Connection(api.Connection):
                 .values(updated_at=timeutils.utcnow(), **values))
         if expected_status is not None:
             stmt = stmt.where(models.Task.status == expected_status)
-        if context.session.execute(stmt).rowcount != 1:
+        if context.connection.execute(stmt).rowcount != 1:
             status = _task_get(context, task_id)['status']
             raise exception.TaskStatusConflict(
                 task_id=task_id, status=status, expected=expected_status)
         if info:
-            updated = context.session.execute(
+            updated = context.connection.execute(
                 sa.update(models.TaskInfo)
                 .where(models.TaskInfo.task_id == current['id'])
                 .values(**info))
             if updated.rowcount == 0:
-                context.session.execute(sa.insert(models.TaskInfo).values(
+                context.connection.execute(sa.insert(models.TaskInfo).values(
                     task_id=current['id'], **info))
         return _task_get(context, task_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
-    @main_context_manager.writer
+    @main_context_manager.writer.connection
     def task_purge(self, context, older_than, max_rows):
         task = models.Task
         # NOTE: two indexed lookups rather than one OR, which no index
         # serves; expired tasks are by far the most.
-        ids = list(context.session.execute(
+        ids = list(context.connection.execute(
             sa.select(task.id).where(task.expires_at < older_than)
             .limit(max_rows)).scalars())
         if len(ids) < max_rows:
-            ids.extend(context.session.execute(
+            ids.extend(context.connection.execute(
                 sa.select(task.id)
                 .where(task.deleted == sa.true())
                 .where(task.deleted_at < older_than)
@@ -294,9 +294,9 @@ class Connection(api.Connection):
                 .limit(max_rows - len(ids))).scalars())
         if not ids:
             return 0
-        context.session.execute(sa.delete(models.TaskInfo).where(
+        context.connection.execute(sa.delete(models.TaskInfo).where(
             models.TaskInfo.task_id.in_(ids)))
         # NOTE: the rows deleted, not the ids found: a purge running at the
         # same time may have deleted some of them since.
-        return context.session.execute(
+        return context.connection.execute(
             sa.delete(task).where(task.id.in_(ids))).rowcount
