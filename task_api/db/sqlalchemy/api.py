@@ -125,11 +125,28 @@ def _visible(stmt, context):
     return stmt
 
 
+# NOTE: built once, as building a statement costs more than running it;
+# one for each way a caller sees tasks.
+_GET_BY_ID = _task_select().where(models.Task.id == sa.bindparam('task_id'))
+_GET_VISIBLE = {
+    # (can_see_deleted, is_admin)
+    (True, True): _GET_BY_ID,
+    (False, True): _GET_BY_ID.where(models.Task.deleted == sa.false()),
+    (True, False): _GET_BY_ID.where(
+        models.Task.owner == sa.bindparam('owner')),
+    (False, False): _GET_BY_ID.where(models.Task.deleted == sa.false())
+    .where(models.Task.owner == sa.bindparam('owner')),
+}
+
+
 def _task_get(context, task_id, visible_only=True):
-    stmt = _task_select().where(models.Task.id == task_id)
     if visible_only:
-        stmt = _visible(stmt, context)
-    row = context.connection.execute(stmt).first()
+        stmt = _GET_VISIBLE[(bool(context.can_see_deleted),
+                             bool(context.is_admin))]
+    else:
+        stmt = _GET_BY_ID
+    row = context.connection.execute(stmt, {
+        'task_id': task_id, 'owner': context.project_id}).first()
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
