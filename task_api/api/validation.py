@@ -153,3 +153,25 @@ def new_task(body):
         raise _invalid("Task 'input' must be an object for %s tasks"
                        % task_type)
     return task_type, task_input
+
+
+#: The longest value each string column of a new task may hold.
+_COLUMN_LENGTHS = {'owner': 255, 'image_id': 36, 'request_id': 64,
+                   'user_id': 64}
+_COLUMN_SOURCES = {'owner': 'The project id of the caller',
+                   'image_id': "input.image_id",
+                   'request_id': 'The request id',
+                   'user_id': 'The user id of the caller'}
+
+
+def check_lengths(values):
+    """Refuse a new task whose values do not fit their columns.
+
+    A database would refuse them too, but with an error that is no fault of
+    the service's.
+    """
+    for key, limit in _COLUMN_LENGTHS.items():
+        value = values.get(key)
+        if value is not None and len(value) > limit:
+            raise _invalid('%s is longer than %d characters.'
+                           % (_COLUMN_SOURCES[key], limit))

@@ -75,7 +75,7 @@ class TasksController(base.RestController):
                 reason='A task belongs to a project, and the caller has '
                        'none: use a project-scoped token.')
         image_id = (task_input or {}).get('image_id')
-        task = pecan.request.dbapi.task_create(context, {
+        values = {
             'type': task_type,
             'status': 'pending',
             'owner': context.project_id,
@@ -85,7 +85,9 @@ class TasksController(base.RestController):
             'input': task_input,
             'result': None,
             'message': '',
-        })
+        }
+        validation.check_lengths(values)
+        task = pecan.request.dbapi.task_create(context, values)
         location = '%s/tasks/%s' % (pecan.request.application_url,
                                     task['id'])
         return json_response(tasks_view.show(task), status=201,

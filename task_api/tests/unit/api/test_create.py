@@ -212,6 +212,28 @@ class CreateTaskMixin:
             self.post({'type': 'import', 'input': {'import_from': uri}},
                       status=status)
 
+    def test_values_longer_than_their_columns_are_400(self):
+        self.assertRefused({'type': 'api_image_import',
+                            'input': {'image_id': 'i' * 37}},
+                           'input.image_id is longer than 36 characters.')
+        self.assertRefused({'type': 'location_import', 'input': {}},
+                           'The user id of the caller is longer than 64 '
+                           'characters.',
+                           headers=dict(CALLER, **{'X-User-Id': 'u' * 65}))
+        self.assertRefused({'type': 'location_import', 'input': {}},
+                           'The project id of the caller is longer than 255 '
+                           'characters.',
+                           headers=dict(CALLER, **{'X-Project-Id': 'p' * 256}))
+        if self.prefix:
+            # The pipeline prefixes a client's id with "req-".
+            headers = dict(CALLER, **{'X-Openstack-Request-Id': 'r' * 62})
+            self.assertRefused({'type': 'location_import', 'input': {}},
+                               'The request id is longer than 64 '
+                               'characters.', headers=headers)
+        self.post({'type': 'api_image_import',
+                   'input': {'image_id': 'i' * 36}}, status=201,
+                  headers=dict(CALLER, **{'X-User-Id': 'u' * 64}))
+
     def test_too_large_body_is_413(self):
         self.config(max_request_body_size=100, group='api')
         self.assertRefused({'type': 'location_import',
