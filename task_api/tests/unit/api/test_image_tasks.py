@@ -93,7 +93,8 @@ class ImageTasksMixin:
 
     def test_other_image_paths_and_methods(self):
         for path in ('/images', '/images/%s' % IMAGE,
-                     '/images/%s/tasks/x' % IMAGE, '/images//tasks'):
+                     '/images/%s/tasks/x' % IMAGE, '/images//tasks',
+                     '/images/a%00b/tasks', '/images/%s/tasks' % ('i' * 37)):
             self.get(path, status=404)
         for method in ('POST', 'PUT', 'DELETE'):
             response = self.app.request(
