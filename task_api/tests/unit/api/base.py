@@ -40,5 +40,11 @@ class ApiTestCase(base.DbTestCase):
                                    extra_environ=self.environ)
 
     def get(self, path, headers=None, status=None):
-        return self.app.get(path, headers=headers or ADMIN, status=status,
-                            expect_errors=status is not None)
+        """GET ``path`` and check the status: ``status``, or 200."""
+        # NOTE: WebTest checks no status at all once errors are expected,
+        # so the check is made here.
+        response = self.app.get(path, headers=headers or ADMIN,
+                                expect_errors=True)
+        self.assertEqual(200 if status is None else status,
+                         response.status_int, response.text[:1000])
+        return response

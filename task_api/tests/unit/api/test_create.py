@@ -26,8 +26,13 @@ class CreateTaskMixin:
         headers = dict(headers or CALLER)
         if content_type:
             headers['Content-Type'] = content_type
-        return self.app.post(self.prefix + '/tasks', body, headers=headers,
-                             status=status, expect_errors=status is not None)
+        # NOTE: WebTest checks no status once errors are expected.
+        response = self.app.post(self.prefix + '/tasks', body,
+                                 headers=headers, expect_errors=True)
+        if status is not None:
+            self.assertEqual(status, response.status_int,
+                             response.text[:1000])
+        return response
 
     def rows(self):
         with sqla_api.get_engine().connect() as connection:
