@@ -140,13 +140,16 @@ class TestManageMySQL(ServerSyncTests, base.DbTestCase):
     FIXTURE = task_fixtures.EmptyMySQLDatabase
 
 
-class TestManageFailures(ManageMixin, base.TestCase):
-    """A database that cannot be used: one line on stderr, status 1."""
+class UnreachableDatabaseTests(ManageMixin):
+    """Each of ``COMMANDS`` fails on one line when the database is away."""
+
+    #: the task-api-manage commands to run
+    COMMANDS = ()
 
     def _assert_unreachable(self, connection, **database):
         database['connection'] = connection
         self.config_file = self.write_config(database=database)
-        for args in (('db', 'sync'), ('db', 'version')):
+        for args in self.COMMANDS:
             line = self.assertFailsWithOneLine(*args)
             self.assertIn('cannot reach the database', line)
             self.assertNotIn('openstack_citest:openstack_citest', line)
@@ -168,6 +171,18 @@ class TestManageFailures(ManageMixin, base.TestCase):
         self.assertIn('Connection refused', line)
         self.assertIn(str(port), line)
 
+    def test_sqlite_file_cannot_be_opened(self):
+        # The database path is an existing directory.
+        directory = self.useFixture(fixtures.TempDir()).path
+        line = self._assert_unreachable('sqlite:///' + directory)
+        self.assertIn(directory, line)
+
+
+class TestManageFailures(UnreachableDatabaseTests, base.TestCase):
+    """A database that cannot be used: one line on stderr, status 1."""
+
+    COMMANDS = (('db', 'sync'), ('db', 'version'))
+
     def test_mysql_port_closed_after_retries(self):
         # oslo.db retries a refused MySQL connection when the engine
         # starts; the warnings it logs go to the log, not to stderr.
@@ -176,12 +191,6 @@ class TestManageFailures(ManageMixin, base.TestCase):
             'mysql+pymysql://openstack_citest:openstack_citest'
             '@127.0.0.1:%d/task_api' % port,
             max_retries=2, retry_interval=0)
-
-    def test_sqlite_file_cannot_be_opened(self):
-        # The database path is an existing directory.
-        directory = self.useFixture(fixtures.TempDir()).path
-        line = self._assert_unreachable('sqlite:///' + directory)
-        self.assertIn(directory, line)
 
     def test_sqlite_directory_cannot_be_created(self):
         parent = os.path.join(self.useFixture(fixtures.TempDir()).path,

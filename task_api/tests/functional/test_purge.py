@@ -26,7 +26,6 @@ from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import models
 from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
-from task_api.tests.functional.db import test_api
 from task_api.tests.functional import test_manage
 from task_api.tests.unit.db import test_purge
 
@@ -144,8 +143,11 @@ class TestPurgeCommandMySQL(ServerPurgeCommandTests, base.DbTestCase):
     FIXTURE = task_fixtures.EmptyMySQLDatabase
 
 
-class TestPurgeCommandErrors(PurgeMixin, base.TestCase):
+class TestPurgeCommandErrors(test_manage.UnreachableDatabaseTests,
+                             PurgeMixin, base.TestCase):
     """Bad arguments and unreachable databases: one line, no traceback."""
+
+    COMMANDS = (('db', 'purge'),)
 
     def setUp(self):
         super().setUp()
@@ -166,37 +168,6 @@ class TestPurgeCommandErrors(PurgeMixin, base.TestCase):
             self.assertIn(expected, err)
             self.assertTrue(err.startswith('task-api-manage: '), err)
         self.assertFalse(os.path.exists(os.path.join(self.tempdir, 'state')))
-
-    def _assert_unreachable(self, connection):
-        self.config_file = self.write_config(
-            database={'connection': connection})
-        status, out, err = self.manage('db', 'purge')
-        self.assertEqual((1, ''), (status, out), err)
-        self.assertNotIn('Traceback', err)
-        self.assertEqual(1, len(err.splitlines()), err)
-        line = err.strip()
-        self.assertTrue(line.startswith('task-api-manage: '
-                                        'cannot reach the database '), line)
-        self.assertNotIn('openstack_citest:openstack_citest', line)
-        return line
-
-    def test_postgresql_port_closed(self):
-        port = test_api.closed_port(self)
-        line = self._assert_unreachable(
-            'postgresql+psycopg2://openstack_citest:openstack_citest'
-            '@127.0.0.1:%d/task_api' % port)
-        self.assertIn('Connection refused', line)
-
-    def test_mysql_port_closed(self):
-        port = test_api.closed_port(self)
-        line = self._assert_unreachable(
-            'mysql+pymysql://openstack_citest:openstack_citest'
-            '@127.0.0.1:%d/task_api' % port)
-        self.assertIn('Connection refused', line)
-
-    def test_sqlite_file_cannot_be_opened(self):
-        line = self._assert_unreachable('sqlite:///' + self.tempdir)
-        self.assertIn(self.tempdir, line)
 
 
 class SQLiteFileDatabase(fixtures.Fixture):
