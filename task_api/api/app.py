@@ -95,11 +95,14 @@ def pipeline_factory(loader, global_conf, **local_conf):
 def _warn_unconfigured_keystone():
     # NOTE: imported here, as the options exist only once it is loaded.
     from keystonemiddleware import auth_token  # noqa: F401
-    if not CONF.keystone_authtoken.www_authenticate_uri:
-        LOG.warning('[api] auth_mode is keystone but [keystone_authtoken] '
-                    'www_authenticate_uri is not set: requests cannot be '
-                    'authenticated until the identity service is '
-                    'configured.')
+    group = CONF.keystone_authtoken
+    # NOTE: with an auth plugin, keystonemiddleware can find the identity
+    # endpoint itself; with neither, it fails every request.
+    if not (group.www_authenticate_uri or group.auth_type):
+        LOG.warning('[api] auth_mode is keystone but neither '
+                    '[keystone_authtoken] www_authenticate_uri nor '
+                    'auth_type is set: requests cannot be authenticated '
+                    'until the identity service is configured.')
 
 
 def cors_filter_factory(global_conf, **local_conf):

@@ -160,8 +160,16 @@ class TestUnconfiguredKeystone(api_base.ApiTestCase):
         self.config(auth_mode='keystone', group='api')
         logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
         application = webtest.TestApp(app.load_app())
-        self.assertIn('www_authenticate_uri is not set', logger.output)
+        self.assertIn('neither [keystone_authtoken] www_authenticate_uri '
+                      'nor auth_type is set', logger.output)
         self.assertEqual(200, application.get('/versions').status_int)
+
+    def test_an_auth_plugin_is_enough(self):
+        self.config(auth_mode='keystone', group='api')
+        self.config(auth_type='password', group='keystone_authtoken')
+        logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
+        app.load_app()
+        self.assertNotIn('keystone_authtoken', logger.output)
 
 
 class TestKeystone(api_base.ApiTestCase):
