@@ -165,11 +165,14 @@ class TestUnconfiguredKeystone(api_base.ApiTestCase):
         self.assertEqual(200, application.get('/versions').status_int)
 
     def test_an_auth_plugin_is_enough(self):
-        self.config(auth_mode='keystone', group='api')
+        # keystonemiddleware then finds the identity endpoint itself.
         self.config(auth_type='password', group='keystone_authtoken')
         logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
-        app.load_app()
-        self.assertNotIn('keystone_authtoken', logger.output)
+        app._warn_unconfigured_keystone()
+        self.assertEqual('', logger.output)
+        self.config(auth_type=None, group='keystone_authtoken')
+        app._warn_unconfigured_keystone()
+        self.assertIn('www_authenticate_uri', logger.output)
 
 
 class TestKeystone(api_base.ApiTestCase):
