@@ -5,6 +5,17 @@ from pecan import rest
 import webob.exc
 
 
+# NOTE: task and image ids are VARCHAR(36); anything longer, or holding a
+# NUL that some drivers refuse, names nothing and need not reach the
+# database.
+_MAX_ID_LENGTH = 36
+
+
+def may_be_id(value):
+    """Whether ``value`` could be the id of a task or an image."""
+    return 0 < len(value) <= _MAX_ID_LENGTH and '\x00' not in value
+
+
 class RestController(rest.RestController):
     """A REST resource routed by HTTP method only.
 

@@ -34,9 +34,7 @@ class ImagesController(base.RestController):
 
     @pecan.expose()
     def _route(self, args, request=None):
-        # NOTE: image ids are at most 36 characters; a longer one, or one
-        # holding a NUL that some drivers refuse, names no image.
         if (len(args) == 2 and args[1] == 'tasks'
-                and 0 < len(args[0]) <= 36 and '\x00' not in args[0]):
+                and base.may_be_id(args[0])):
             return ImageTasksController(args[0])._route([], request)
         raise webob.exc.HTTPNotFound()

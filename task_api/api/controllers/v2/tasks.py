@@ -15,10 +15,6 @@ from task_api import exception
 from task_api.policies import tasks as task_policies
 from task_api import policy
 
-# NOTE: ids are VARCHAR(36); anything longer, or holding a NUL that some
-# drivers refuse, names no task and need not reach the database.
-_MAX_ID_LENGTH = 36
-
 
 class _DeleteNotAllowed(webob.exc.HTTPMethodNotAllowed):
     """The 405 of DELETE, whose every body is the bare explanation."""
@@ -95,7 +91,7 @@ class TasksController(base.RestController):
 
     @staticmethod
     def _get_task(context, task_id):
-        if len(task_id) > _MAX_ID_LENGTH or '\x00' in task_id:
+        if not base.may_be_id(task_id):
             raise exception.TaskNotFound(task_id=task_id)
         task = pecan.request.dbapi.task_get(context, task_id)
         target = {'project_id': task['owner'], 'user_id': task['user_id']}
