@@ -1,10 +1,14 @@
 """The SQLAlchemy implementation of the task_api DB API."""
 
 import functools
+import threading
+import weakref
 
+from oslo_config import cfg
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import engines
 from oslo_log import log
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -15,6 +19,7 @@ from task_api.db import api
 from task_api.db.sqlalchemy import models
 from task_api import exception
 
+CONF = cfg.CONF
 LOG = log.getLogger(__name__)
 
 # NOTE: a context of task_api's own rather than oslo.db's global one, so
@@ -139,13 +144,13 @@ _GET_VISIBLE = {
 }
 
 
-def _task_get(context, task_id, visible_only=True):
+def _task_get(connection, context, task_id, visible_only=True):
     if visible_only:
         stmt = _GET_VISIBLE[(bool(context.can_see_deleted),
                              bool(context.is_admin))]
     else:
         stmt = _GET_BY_ID
-    row = context.connection.execute(stmt, {
+    row = connection.execute(stmt, {
         'task_id': task_id, 'owner': context.project_id}).first()
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
@@ -214,13 +219,140 @@ def _after_marker(keys, marker, ascending):
     return sa.and_(column >= value if ascending else column <= value, after)
 
 
+def _task_get_all(connection, context, filters, marker, limit, sort_key,
+                  sort_dir):
+    if sort_key not in _COLUMNS_BY_KEY:
+        raise exception.InvalidSortKey()
+    ascending = sort_dir == 'asc'
+    keys = _sort_keys(sort_key)
+    stmt = (sa.select(*_TASK_COLUMNS)
+            .where(models.Task.deleted == sa.false())
+            .where(_not_expired(timeutils.utcnow())))
+    if not context.is_admin:
+        stmt = stmt.where(models.Task.owner == context.project_id)
+    for key, value in (filters or {}).items():
+        if key in _COLUMNS_BY_KEY and key != 'deleted':
+            stmt = stmt.where(_same(key, value))
+    if marker is not None:
+        marker_row = connection.execute(_visible(
+            sa.select(*_TASK_COLUMNS).where(models.Task.id == marker),
+            context)).first()
+        if marker_row is None:
+            raise exception.MarkerNotFound(task_id=marker)
+        marker_task = dict(zip(_TASK_KEYS, marker_row))
+        stmt = stmt.where(_after_marker(keys, marker_task, ascending))
+    stmt = stmt.order_by(*_order_by(keys, ascending))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = connection.execute(stmt)
+    return [dict(zip(_TASK_KEYS, row)) for row in rows]
+
+
+def _tasks_get_by_image(connection, context, image_id):
+    stmt = (_task_select()
+            .where(models.Task.image_id == image_id)
+            .where(models.Task.deleted == sa.false())
+            .where(_not_expired(timeutils.utcnow())))
+    if not context.is_admin:
+        stmt = stmt.where(models.Task.owner == context.project_id)
+    stmt = stmt.order_by(models.Task.created_at.asc(),
+                         models.Task.id.asc())
+    return [_row_to_dict(row) for row in connection.execute(stmt)]
+
+
+def _read_engine_target(url, **engine_args):
+    # NOTE: reads need no transaction: in autocommit mode a show costs one
+    # round trip instead of BEGIN, SELECT and ROLLBACK. A lost connection
+    # is met by _read's single retry instead of a ping at every checkout.
+    engine_args['pool_pre_ping'] = False
+    engine = sa.create_engine(url, isolation_level='AUTOCOMMIT',
+                              **engine_args)
+    return engine, engine
+
+
+class _ReadPools:
+    """The connection pools of reads from a database server.
+
+    Each engine of the enginefacade (the configured one, or one a test put
+    in its place) gets a companion engine on the same URL and [database]
+    options, made by oslo.db, whose connections are in autocommit mode and
+    are not pinged at checkout. It is disposed with its engine. SQLite
+    reads stay on the enginefacade: a file has no round trips to save.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._engines = weakref.WeakKeyDictionary()
+
+    def get(self):
+        """The read engine, or None when reads use the enginefacade."""
+        writer = main_context_manager.reader.get_engine()
+        engine = self._engines.get(writer)
+        if engine is None and writer.dialect.name != 'sqlite':
+            with self._lock:
+                engine = self._engines.get(writer)
+                if engine is None:
+                    engine = self._engines[writer] = self._create(writer)
+                    sa.event.listen(writer, 'engine_disposed',
+                                    self._dispose)
+        return engine
+
+    def _dispose(self, writer):
+        engine = self._engines.pop(writer, None)
+        if engine is not None:
+            engine.dispose()
+
+    @staticmethod
+    def _create(writer):
+        group = CONF.database
+        return engines.create_engine(
+            writer.url,
+            mysql_sql_mode=group.mysql_sql_mode,
+            mysql_wsrep_sync_wait=group.mysql_wsrep_sync_wait,
+            connection_recycle_time=group.connection_recycle_time,
+            connection_debug=group.connection_debug,
+            max_pool_size=group.max_pool_size,
+            max_overflow=group.max_overflow,
+            pool_timeout=group.pool_timeout,
+            connection_trace=group.connection_trace,
+            max_retries=0,
+            thread_checkin=False,
+            logging_name='task_api.read',
+            connection_parameters=group.connection_parameters,
+            _engine_target=_read_engine_target)
+
+
+_READ_POOLS = _ReadPools()
+
+
+def _read(fn, context, *args, **kwargs):
+    """Run ``fn(connection, context, ...)``, a read of one statement or more.
+
+    A pooled connection found dead (the database restarted, a proxy timed
+    out) is replaced and the read run once more, so that a restart costs
+    no error; a database that stays unreachable raises DBConnectionError.
+    """
+    engine = _READ_POOLS.get()
+    if engine is None:
+        with main_context_manager.reader.connection.using(
+                context) as connection:
+            return fn(connection, context, *args, **kwargs)
+    try:
+        with engine.connect() as connection:
+            return fn(connection, context, *args, **kwargs)
+    except db_exc.DBConnectionError:
+        LOG.info('A pooled database connection was lost; reading again '
+                 'on a new one.')
+    with engine.connect() as connection:
+        return fn(connection, context, *args, **kwargs)
+
+
 class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
 
     @_translate_errors
-    @main_context_manager.reader.connection
     def task_get(self, context, task_id):
-        return _task_get(context, task_id)
+        return _read(_task_get, context, task_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
@@ -236,56 +368,24 @@ class Connection(api.Connection):
         context.connection.execute(sa.insert(models.Task).values(**values))
         context.connection.execute(sa.insert(models.TaskInfo).values(
             task_id=values['id'], **info))
-        return _task_get(context, values['id'], visible_only=False)
+        return _task_get(context.connection, context, values['id'],
+                         visible_only=False)
 
     @_translate_errors
-    @main_context_manager.reader.connection
     def task_get_all(self, context, filters=None, marker=None, limit=None,
                      sort_key='created_at', sort_dir='desc'):
-        if sort_key not in _COLUMNS_BY_KEY:
-            raise exception.InvalidSortKey()
-        ascending = sort_dir == 'asc'
-        keys = _sort_keys(sort_key)
-        stmt = (sa.select(*_TASK_COLUMNS)
-                .where(models.Task.deleted == sa.false())
-                .where(_not_expired(timeutils.utcnow())))
-        if not context.is_admin:
-            stmt = stmt.where(models.Task.owner == context.project_id)
-        for key, value in (filters or {}).items():
-            if key in _COLUMNS_BY_KEY and key != 'deleted':
-                stmt = stmt.where(_same(key, value))
-        if marker is not None:
-            marker_row = context.connection.execute(_visible(
-                sa.select(*_TASK_COLUMNS).where(models.Task.id == marker),
-                context)).first()
-            if marker_row is None:
-                raise exception.MarkerNotFound(task_id=marker)
-            marker_task = dict(zip(_TASK_KEYS, marker_row))
-            stmt = stmt.where(_after_marker(keys, marker_task, ascending))
-        stmt = stmt.order_by(*_order_by(keys, ascending))
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        rows = context.connection.execute(stmt)
-        return [dict(zip(_TASK_KEYS, row)) for row in rows]
+        return _read(_task_get_all, context, filters, marker, limit,
+                     sort_key, sort_dir)
 
     @_translate_errors
-    @main_context_manager.reader.connection
     def tasks_get_by_image(self, context, image_id):
-        stmt = (_task_select()
-                .where(models.Task.image_id == image_id)
-                .where(models.Task.deleted == sa.false())
-                .where(_not_expired(timeutils.utcnow())))
-        if not context.is_admin:
-            stmt = stmt.where(models.Task.owner == context.project_id)
-        stmt = stmt.order_by(models.Task.created_at.asc(),
-                             models.Task.id.asc())
-        return [_row_to_dict(row) for row in context.connection.execute(stmt)]
+        return _read(_tasks_get_by_image, context, image_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
     @main_context_manager.writer.connection
     def task_update(self, context, task_id, values, expected_status=None):
-        current = _task_get(context, task_id)
+        current = _task_get(context.connection, context, task_id)
         values = {key: value for key, value in values.items()
                   if key not in _PROTECTED_KEYS}
         info = {key: values.pop(key) for key in _INFO_KEYS if key in values}
@@ -295,7 +395,8 @@ class Connection(api.Connection):
         if expected_status is not None:
             stmt = stmt.where(models.Task.status == expected_status)
         if context.connection.execute(stmt).rowcount != 1:
-            status = _task_get(context, task_id)['status']
+            status = _task_get(context.connection, context,
+                               task_id)['status']
             raise exception.TaskStatusConflict(
                 task_id=task_id, status=status, expected=expected_status)
         if info:
@@ -306,7 +407,7 @@ class Connection(api.Connection):
             if updated.rowcount == 0:
                 context.connection.execute(sa.insert(models.TaskInfo).values(
                     task_id=current['id'], **info))
-        return _task_get(context, task_id)
+        return _task_get(context.connection, context, task_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock

@@ -10,6 +10,10 @@ from task_api.tests.functional import tcp_proxy
 from task_api.tests.unit.api import base as api_base
 
 TASK_ID = '20840546-7c1e-4c1f-9b7e-2f8c0c6d8a11'
+NEW_TASK = {'type': 'import',
+            'input': {'import_from': 'http://8.8.8.8/cirros.qcow2',
+                      'import_from_format': 'qcow2',
+                      'image_properties': {'name': 'cirros'}}}
 
 
 class OutageMixin:
@@ -42,6 +46,20 @@ class OutageMixin:
             self.assertEqual('503 Service Unavailable',
                              response.json['code'])
             self.assertEqual('5', response.headers['Retry-After'])
+
+    def test_restart_between_requests_costs_no_error(self):
+        self.assertServing()
+        # The database restarts while task_api is idle: every pooled
+        # connection is dead, and the server is back.
+        self.proxy.cut()
+        self.proxy.restore()
+        self.assertServing()
+        response = self.app.post_json('/v2/tasks', NEW_TASK,
+                                      headers=api_base.ADMIN,
+                                      expect_errors=True)
+        self.assertEqual(201, response.status_int, response.text)
+        self.assertEqual('pending', self.get(
+            '/tasks/' + response.json['id']).json['status'])
 
     def test_outage_and_recovery(self):
         self.assertServing()
