@@ -14,6 +14,7 @@ import pecan.routing
 import pecan.util
 
 from task_api.api import hooks
+from task_api.api.middleware import passthrough
 from task_api import exception
 
 CONF = cfg.CONF
@@ -114,7 +115,7 @@ def cors_filter_factory(global_conf, **local_conf):
         allow_methods=['GET', 'POST', 'DELETE'])
 
     def _filter(app):
-        return cors.CORS(app, CONF)
+        return passthrough.CORS(app, CONF)
 
     return _filter
 

@@ -263,3 +263,74 @@ class TestLocation(pipeline_base.PipelineTestCase):
                                HTTP_X_FORWARDED_PREFIX='/image')
         self.assertEqual('https://image.example.com/image/v2/tasks/'
                          + response.json['id'], response.headers['Location'])
+
+    def test_proxy_headers_are_ignored_unless_enabled(self):
+        # NOTE: a client could otherwise choose the links it is given.
+        response = self.create(HTTP_HOST='image.example.com',
+                               HTTP_X_FORWARDED_PROTO='https',
+                               HTTP_X_FORWARDED_HOST='evil.example.com',
+                               HTTP_X_FORWARDED_PREFIX='/evil')
+        self.assertEqual('http://image.example.com/v2/tasks/'
+                         + response.json['id'], response.headers['Location'])
+
+
+class TestCors(pipeline_base.PipelineTestCase):
+    """Cross-origin requests from the origins of [cors] allowed_origin."""
+
+    ORIGIN = 'https://dashboard.example.com'
+
+    def setUp(self):
+        super().setUp()
+        base.insert_task_rows(sqla_api.get_engine())
+        self.config(allowed_origin=[self.ORIGIN], group='cors')
+        # NOTE: CORS reads its options when the pipeline is built.
+        self.app = webtest.TestApp(app.load_app())
+
+    def test_allowed_origin(self):
+        response = self.get('/tasks/' + TASK_ID,
+                            headers=dict(api_base.ADMIN, Origin=self.ORIGIN))
+        self.assertEqual(self.ORIGIN,
+                         response.headers['Access-Control-Allow-Origin'])
+        self.assertEqual('Origin', response.headers['Vary'])
+        self.assertEqual('X-Openstack-Request-Id,ETag,Location',
+                         response.headers['Access-Control-Expose-Headers'])
+        self.assertEqual(TASK_ID, response.json['id'])
+
+    def test_other_origin_gets_no_cors_headers(self):
+        response = self.get('/tasks/' + TASK_ID, headers=dict(
+            api_base.ADMIN, Origin='https://elsewhere.example.com'))
+        self.assertNotIn('Access-Control-Allow-Origin', response.headers)
+        self.assertNotIn('Vary', response.headers)
+        self.assertEqual(TASK_ID, response.json['id'])
+
+    def test_same_origin_request_is_untouched(self):
+        response = self.get('/tasks/' + TASK_ID)
+        self.assertEqual([], [name for name in response.headers
+                              if name.startswith('Access-Control')])
+        self.assertNotIn('Vary', response.headers)
+
+    def test_errors_carry_cors_headers(self):
+        response = self.get('/tasks/nope', status=404,
+                            headers=dict(api_base.ADMIN, Origin=self.ORIGIN))
+        self.assertEqual(self.ORIGIN,
+                         response.headers['Access-Control-Allow-Origin'])
+
+    def test_preflight(self):
+        response = self.app.options('/v2/tasks', headers={
+            'Origin': self.ORIGIN,
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'Content-Type,X-Auth-Token'})
+        self.assertEqual(200, response.status_int)
+        self.assertEqual(self.ORIGIN,
+                         response.headers['Access-Control-Allow-Origin'])
+        self.assertEqual('POST',
+                         response.headers['Access-Control-Allow-Methods'])
+        self.assertEqual('Content-Type,X-Auth-Token',
+                         response.headers['Access-Control-Allow-Headers'])
+
+    def test_preflight_of_a_method_not_allowed(self):
+        response = self.app.options('/v2/tasks', headers={
+            'Origin': self.ORIGIN,
+            'Access-Control-Request-Method': 'PATCH'})
+        self.assertEqual(200, response.status_int)
+        self.assertNotIn('Access-Control-Allow-Origin', response.headers)
