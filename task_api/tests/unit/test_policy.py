@@ -39,18 +39,41 @@ class TestEnforcer(base.TestCase):
         enforcer = policy.get_enforcer()
         reader = context.RequestContext(
             user_id='u', project_id='p', roles=['reader'], overwrite=False)
-        self.assertTrue(enforcer.decide('tasks_api_access', {},
-                                        self.member.to_policy_values()))
-        self.assertFalse(enforcer.decide('tasks_api_access', {},
-                                         reader.to_policy_values()))
+        self.assertTrue(enforcer.decide('tasks_api_access', {}, self.member))
+        self.assertFalse(enforcer.decide('tasks_api_access', {}, reader))
         self.assertFalse(enforcer.decide('context_is_admin', {},
-                                         self.member.to_policy_values()))
+                                         self.member))
+        self.set_policy({'get_task': 'project_id:%(project_id)s'})
+        enforcer = policy.get_enforcer()
+        self.assertTrue(enforcer.decide('get_task', {'project_id': 'p'},
+                                        self.member))
+        self.assertFalse(enforcer.decide('get_task', {'project_id': 'q'},
+                                         self.member))
+        other = context.RequestContext(
+            user_id='u', project_id='q', roles=['member'], overwrite=False)
+        self.assertTrue(enforcer.decide('get_task', {'project_id': 'q'},
+                                        other))
 
     def test_remembered_decisions_are_bounded(self):
         enforcer = policy.get_enforcer()
         self.patch(policy.Enforcer, 'MAX_DECISIONS', 3)
         for number in range(10):
-            creds = dict(self.member.to_policy_values(),
-                         user_id='user-%d' % number)
-            enforcer.decide('tasks_api_access', {}, creds)
+            caller = context.RequestContext(
+                user_id='user-%d' % number, project_id='p',
+                roles=['member'], overwrite=False)
+            enforcer.decide('tasks_api_access', {}, caller)
             self.assertLessEqual(len(enforcer._decisions), 3)
+
+    def test_credentials_key_holds_every_policy_value(self):
+        caller = context.RequestContext(
+            user_id='u', user_domain_id='ud', domain_id='d', project_id='p',
+            project_domain_id='pd', roles=['member', 'reader'],
+            system_scope='all', is_admin_project=False,
+            service_user_id='su', service_user_domain_id='sud',
+            service_project_id='sp', service_project_domain_id='spd',
+            service_roles=['service'], overwrite=False)
+        values = caller.to_policy_values()
+        self.assertEqual(
+            {name: tuple(value) if isinstance(value, list) else value
+             for name, value in values.items()},
+            dict(zip(values, policy.credentials_key(caller))))
