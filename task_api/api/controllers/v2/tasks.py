@@ -30,11 +30,18 @@ def _etag(data):
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def json_response(body, status=200, headers=()):
-    """A JSON response, non-ASCII characters written as UTF-8."""
-    data = json.dumps(body, ensure_ascii=False).encode('utf-8')
-    return webob.Response(body=data, status=status, headerlist=[
-        ('Content-Type', 'application/json'), *headers])
+def _encode(body):
+    return json.dumps(body, ensure_ascii=False).encode('utf-8')
+
+
+def json_response(body, status=200, headers=(), data=None):
+    """A JSON response, non-ASCII characters written as UTF-8.
+
+    :param data: ``body`` already encoded, when the caller has it.
+    """
+    return webob.Response(
+        body=_encode(body) if data is None else data, status=status,
+        headerlist=[('Content-Type', 'application/json'), *headers])
 
 
 class TasksController(base.RestController):
@@ -114,13 +121,13 @@ class TasksController(base.RestController):
         context = pecan.request.context
         policy.authorize(task_policies.TASKS_API_ACCESS, context)
         task = self._get_task(context, task_id)
-        response = json_response(tasks_view.show(task))
-        tag = _etag(response.body)
+        body = tasks_view.show(task)
+        data = _encode(body)
+        tag = _etag(data)
         headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
         if tag in pecan.request.if_none_match:
             return webob.Response(status=304, headerlist=headers)
-        response.headerlist.extend(headers)
-        return response
+        return json_response(body, headers=headers, data=data)
 
     # NOTE: Pecan routes GET /<resource>/<id> to get_one; show is the name
     # the API reference gives the call.
