@@ -1,8 +1,9 @@
 """The DB API contract of task_api.
 
 Controllers and commands talk to storage only through this interface. Every
-method takes the caller's RequestContext first, runs in one transaction and
-returns plain dicts; it raises only task_api.exception types.
+method takes the caller's RequestContext first and returns plain dicts; it
+raises only task_api.exception types. Every write runs in one transaction;
+reads see only committed rows, statement by statement.
 """
 
 import abc

@@ -340,9 +340,9 @@ def _read(fn, context, *args, **kwargs):
     try:
         with engine.connect() as connection:
             return fn(connection, context, *args, **kwargs)
-    except db_exc.DBConnectionError:
-        LOG.info('A pooled database connection was lost; reading again '
-                 'on a new one.')
+    except db_exc.DBConnectionError as error:
+        LOG.info('Database read failed (%s); trying once more on a new '
+                 'connection.', error)
     with engine.connect() as connection:
         return fn(connection, context, *args, **kwargs)
 
