@@ -5,6 +5,7 @@ import time
 from oslo_config import cfg
 from oslo_policy import policy
 
+from task_api import context as context_module
 from task_api import exception
 from task_api import policies
 
@@ -76,7 +77,9 @@ def _frozen(values):
                  for key, value in values.items())
 
 
-_CREDENTIALS = None
+# NOTE: the names of the policy values, which are attributes of a context.
+_CREDENTIALS = tuple(context_module.RequestContext(
+    overwrite=False).to_policy_values())
 
 
 def credentials_key(context):
@@ -86,10 +89,6 @@ def credentials_key(context):
     straight from the context: building the policy values themselves costs
     more than the decision, when it is remembered.
     """
-    global _CREDENTIALS
-    if _CREDENTIALS is None:
-        _CREDENTIALS = tuple(
-            type(context)(overwrite=False).to_policy_values())
     return tuple(tuple(value) if isinstance(value, list) else value
                  for value in map(context.__getattribute__, _CREDENTIALS))
 

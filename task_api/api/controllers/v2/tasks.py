@@ -34,14 +34,14 @@ def _encode(body):
     return json.dumps(body, ensure_ascii=False).encode('utf-8')
 
 
-def json_response(body, status=200, headers=(), data=None):
-    """A JSON response, non-ASCII characters written as UTF-8.
+def _json_bytes_response(data, status=200, headers=()):
+    return webob.Response(body=data, status=status, headerlist=[
+        ('Content-Type', 'application/json'), *headers])
 
-    :param data: ``body`` already encoded, when the caller has it.
-    """
-    return webob.Response(
-        body=_encode(body) if data is None else data, status=status,
-        headerlist=[('Content-Type', 'application/json'), *headers])
+
+def json_response(body, status=200, headers=()):
+    """A JSON response, non-ASCII characters written as UTF-8."""
+    return _json_bytes_response(_encode(body), status, headers)
 
 
 class TasksController(base.RestController):
@@ -121,13 +121,12 @@ class TasksController(base.RestController):
         context = pecan.request.context
         policy.authorize(task_policies.TASKS_API_ACCESS, context)
         task = self._get_task(context, task_id)
-        body = tasks_view.show(task)
-        data = _encode(body)
+        data = _encode(tasks_view.show(task))
         tag = _etag(data)
         headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
         if tag in pecan.request.if_none_match:
             return webob.Response(status=304, headerlist=headers)
-        return json_response(body, headers=headers, data=data)
+        return _json_bytes_response(data, headers=headers)
 
     # NOTE: Pecan routes GET /<resource>/<id> to get_one; show is the name
     # the API reference gives the call.
