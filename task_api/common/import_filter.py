@@ -67,9 +67,10 @@ _IPV4_MAPPED = ipaddress.ip_network('::ffff:0:0/96')
 _IPV4_COMPATIBLE = ipaddress.ip_network('::/96')
 _NAT64 = ipaddress.ip_network('64:ff9b::/96')
 # Not globally routable whatever the Python version's tables say: NAT64
-# local-use (RFC 8215), IPv6 site-local (deprecated, RFC 3879).
-_NOT_GLOBAL = (ipaddress.ip_network('64:ff9b:1::/48'),
-               ipaddress.ip_network('fec0::/10'))
+# local-use (RFC 8215), IPv6 site-local (deprecated, RFC 3879), 6to4 and
+# Teredo (tunnels through an IPv4 address).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(network) for network in (
+    '64:ff9b:1::/48', 'fec0::/10', '2002::/16', '2001::/32'))
 _KINDS = (('is_loopback', 'a loopback'), ('is_unspecified', 'the unspecified'),
           ('is_link_local', 'a link-local'), ('is_multicast', 'a multicast'),
           ('is_private', 'a private or special-purpose'),
@@ -241,25 +242,32 @@ def resolve(host):
 
 
 def _translated_ipv4(address):
-    """The IPv4 address an IPv6 address reaches, or None.
+    """The IPv4 address an IPv6 address stands for, or None.
 
     IPv4-mapped, IPv4-compatible and NAT64 addresses reach the IPv4
-    address in their low 32 bits; 6to4 addresses reach theirs through a
-    relay. (Teredo addresses are refused: they are not global.)
+    address in their low 32 bits, and are judged as that address.
     """
     if address.version != 6 or address.is_loopback or address.is_unspecified:
         return None
     if address in _IPV4_MAPPED or address in _IPV4_COMPATIBLE or \
             address in _NAT64:
         return ipaddress.IPv4Address(int(address) & 0xffffffff)
-    return address.sixtofour
+    return None
 
 
 def _embedded_ipv4(address):
+    """The IPv4 addresses an address carries: none for an IPv4 one.
+
+    6to4 and Teredo addresses carry IPv4 addresses their packets go
+    through; they must pass, and so must the IPv6 address itself.
+    """
     translated = _translated_ipv4(address)
     if translated is not None:
         return [translated]
-    return list(address.teredo or ()) if address.version == 6 else []
+    if address.version != 6:
+        return []
+    return [address.sixtofour] if address.sixtofour else list(
+        address.teredo or ())
 
 
 def _refusal(address):

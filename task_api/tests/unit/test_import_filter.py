@@ -43,7 +43,6 @@ ACCEPTED = [
     'http://[2001:4860:4860::8888]:443/x',
     'http://[::ffff:8.8.8.8]/x',
     'http://[64:ff9b::8.8.8.8]/x',
-    'http://[2002:808:808::1]/x',
     'http://images.example.com/cirros.qcow2',
     'http://IMAGES.example.com./cirros.qcow2',
     'http://under_score.example.com/x',
@@ -110,6 +109,8 @@ REFUSED = [
      'embedded in 2002:7f00:1::1'),
     ('http://[2002:a9fe:a9fe::]/x', '169.254.169.254 is a link-local '
      'address, embedded in 2002:a9fe:a9fe::'),
+    ('http://[2002:808:808::1]/x', '2002:808:808::1 is a private or '
+     'special-purpose address'),
     ('http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x', '127.0.0.1 is a '
      'loopback address, embedded in 2001:0:4136:e378:8000:63bf:80ff:fffe'),
     ('http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/x',
