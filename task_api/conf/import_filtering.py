@@ -57,8 +57,10 @@ opts = [
              'is allowed, provided every address it resolves to is '
              'globally routable: loopback, private, link-local, shared '
              '(100.64.0.0/10), benchmarking, reserved, multicast, '
-             'documentation and unique-local addresses, and IPv6 forms '
-             'embedding such an IPv4 address, are refused.'),
+             'documentation and unique-local addresses are refused, and '
+             'so are IPv6 addresses standing for such an IPv4 address '
+             '(IPv4-mapped, IPv4-compatible, NAT64) and 6to4 and Teredo '
+             'addresses.'),
     cfg.Opt(
         'disallowed_hosts', type=GlanceList(_HOST), default=[],
         help='Host names or IP addresses refused when allowed_hosts is '
