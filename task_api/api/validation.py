@@ -146,10 +146,8 @@ def new_task(body):
         raise _invalid("Provided object does not match schema 'task': %s"
                        % error)
     task_type, task_input = body['type'], body['input']
-    if task_type == 'import':
-        import_filter.check_import_from((task_input or {}).get(
-            'import_from'))
-    elif task_input is None:
+    import_filter.check_task_input(task_type, task_input)
+    if task_input is None:
         raise _invalid("Task 'input' must be an object for %s tasks"
                        % task_type)
     return task_type, task_input
