@@ -13,6 +13,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from task_api.api.controllers.v2 import schemas
+from task_api.api.middleware import body
 from task_api.common import import_filter
 from task_api.common import strict_json
 from task_api.db import api as db_api
@@ -124,21 +125,21 @@ def _check_charset(request):
 
 def _read_body(request, limit):
     """At most ``limit`` + 1 bytes of the request body."""
-    stream = request.body_file
+    # NOTE: read from the server's stream: WebOb would copy a chunked body
+    # whole, and calls a short read of a slow client a disconnection.
+    stream = request.body_file_raw
+    length = request.content_length
+    wanted = limit + 1 if length is None else min(length, limit + 1)
     chunks = []
     size = 0
-    try:
-        while size <= limit:
-            chunk = stream.read(limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except exception.TaskApiException:
-        raise
-    except OSError:
-        # NOTE: WebOb's error for a body that ends before its length.
-        raise _invalid('The request body ended before its Content-Length.')
+    while size < wanted:
+        chunk = stream.read(wanted - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if length is not None and size < min(length, wanted):
+        raise body.ended_early(size, length)
     return b''.join(chunks)
 
 
@@ -197,7 +198,7 @@ def json_body(request):
     if len(data) > limit:
         raise exception.RequestTooLarge(limit=limit)
     try:
-        body = strict_json.loads(data.decode('utf-8'))
+        document = strict_json.loads(data.decode('utf-8'))
     except strict_json.NonFiniteNumber:
         raise _invalid('A number in the request body is too large: '
                        'numbers must be finite doubles (1e999 is not).')
@@ -205,10 +206,10 @@ def json_body(request):
         raise _too_deep(CONF.api.max_json_depth)
     except ValueError:
         raise _invalid('Malformed JSON in request body.')
-    if not isinstance(body, (dict, list)):
+    if not isinstance(document, (dict, list)):
         raise _invalid('Unexpected body type. Expected list/dict.')
-    _check_document(body)
-    return body
+    _check_document(document)
+    return document
 
 
 def new_task(body):

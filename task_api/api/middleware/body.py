@@ -64,9 +64,7 @@ class BoundedInput:
         if self._read > self._limit:
             raise BodyTooLarge(limit=self._limit)
         if not data and self._length is not None and self._read < self._length:
-            raise BodyUnreadable(
-                reason='it ended after %d of the %d bytes its Content-Length '
-                       'declares.' % (self._read, self._length))
+            raise ended_early(self._read, self._length)
         return data
 
     def read(self, size=-1):
@@ -85,6 +83,13 @@ class BoundedInput:
         close = getattr(self._stream, 'close', None)
         if close is not None:
             close()
+
+
+def ended_early(read, length):
+    """The error of a body that ended after ``read`` of ``length`` bytes."""
+    return BodyUnreadable(
+        reason='it ended after %d of the %d bytes its Content-Length '
+               'declares.' % (read, length))
 
 
 def _first_line(error):
