@@ -29,8 +29,9 @@ JSON_MAX_BYTES = 65535
 
 
 def encode_json(value):
-    """The text a JSON column stores for ``value`` (ASCII, so one byte a
-    character on every backend).
+    """The text a JSON column stores for ``value``.
+
+    It is ASCII, so one byte a character on every backend.
 
     :raises: ValueError for NaN or an infinite number, which are not JSON.
     """

@@ -28,8 +28,7 @@ def parse_response(data):
 
 
 def read_response(sock):
-    """The bytes of one response, read until it is whole or the server
-    closes the connection."""
+    """The bytes of one response, up to its end or the connection's."""
     data = b''
     while True:
         try:
@@ -64,9 +63,11 @@ def exchange(test, port, raw, shutdown=False):
 
 
 def send_until_answered(test, port, head, piece, total):
-    """Send ``head``, then ``piece`` after ``piece`` up to ``total`` bytes,
-    stopping as soon as the server answers; return (bytes of the pieces
-    sent, parsed response)."""
+    """Send ``head``, then ``piece`` after ``piece`` until an answer.
+
+    At most ``total`` bytes of pieces are sent; returns (bytes of the
+    pieces sent, parsed response).
+    """
     sock = connect(test, port)
     sock.sendall(head)
     sent = 0
@@ -84,8 +85,10 @@ def send_until_answered(test, port, head, piece, total):
 
 def send_endless_chunked(test, port, path, headers=b'',
                          total=50 * 1024 * 1024):
-    """POST ``total`` bytes in 64 KiB chunks, stopping when the server
-    answers; return (bytes sent, parsed response)."""
+    """POST up to ``total`` bytes in 64 KiB chunks until an answer.
+
+    Returns (bytes sent, parsed response).
+    """
     return send_until_answered(
         test, port, b'POST ' + path + b' HTTP/1.1\r\nHost: t\r\n' + headers
         + b'Content-Type: application/json\r\n'

@@ -144,8 +144,9 @@ class MalformedRequestsMixin:
              400, MALFORMED),
             (b'{"type": "location_import", "input": {"a": Infinity}}', {},
              400, MALFORMED),
-            (b'{"type": "api_image_import", "input": {"image_id": "a\\u0000"}}',
-             {}, 400, 'input.image_id holds a NUL character.'),
+            (b'{"type": "api_image_import", '
+             b'"input": {"image_id": "a\\u0000"}}', {}, 400,
+             'input.image_id holds a NUL character.'),
             (json.dumps({'type': 'location_import',
                          'input': stored_input(65536)}).encode(), {}, 400,
              'The task input takes 65536 bytes once stored as JSON; at most '
