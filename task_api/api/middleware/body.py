@@ -56,9 +56,13 @@ class BoundedInput:
             return b''
         try:
             data = reader(wanted)
-        except (ValueError, OSError) as error:
-            # NOTE: servers raise these for a chunk size that is not
-            # hexadecimal, a missing CRLF or a client gone silent.
+        except Exception as error:
+            # NOTE: servers raise ValueError or OSError for a chunk size
+            # that is not hexadecimal, a missing CRLF or a client gone
+            # silent, and errors of their own (cheroot's MaxSizeExceeded)
+            # for a chunk past their own limit.
+            if 'too large' in str(error).lower():
+                raise BodyTooLarge(limit=self._limit)
             raise BodyUnreadable(reason=_first_line(error))
         self._read += len(data)
         if self._read > self._limit:

@@ -128,6 +128,18 @@ class TestRawRequests(base.TestCase):
         self.assertLess(time.monotonic() - started, 30)
         self.assertNoTask()
 
+    def test_one_huge_chunk_is_refused_before_it_is_read(self):
+        total = 50 * 1024 * 1024
+        sent, (status, _headers, body) = send_until_answered(
+            self, self.server.port,
+            b'POST /v2/tasks HTTP/1.1\r\nHost: t\r\n' + ADMIN
+            + b'Transfer-Encoding: chunked\r\n\r\n%x\r\n' % total,
+            b' ' * 65536, total)
+        self.assertEqual(413, status, body)
+        self.assertIn(b'The request body is larger than 65536 bytes.', body)
+        self.assertLess(sent, total // 4)
+        self.assertNoTask()
+
     def test_chunked_body_within_the_limit_is_created(self):
         status, _headers, body = self.exchange(
             b'POST /v2/tasks HTTP/1.1\r\nHost: t\r\nConnection: close\r\n'
@@ -139,9 +151,15 @@ class TestRawRequests(base.TestCase):
     def test_declared_length_past_the_limit_is_413(self):
         status, _headers, body = self.exchange(
             b'POST /v2/tasks HTTP/1.1\r\nHost: t\r\n' + ADMIN
-            + b'Content-Length: %d\r\n\r\n' % (400 * 1024 * 1024) + TASK)
+            + b'Content-Length: %d\r\n\r\n' % (self.LIMIT + 1) + TASK)
         self.assertEqual(413, status, body)
         self.assertIn(b'The request body is larger than 65536 bytes.', body)
+        # Far past the limit, the server answers before the application
+        # sees the request.
+        status, _headers, body = self.exchange(
+            b'POST /v2/tasks HTTP/1.1\r\nHost: t\r\n' + ADMIN
+            + b'Content-Length: %d\r\n\r\n' % (400 * 1024 * 1024) + TASK)
+        self.assertEqual(413, status, body)
         self.assertNoTask()
 
     def test_invalid_chunk_size_is_400(self):
