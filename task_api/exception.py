@@ -70,7 +70,7 @@ class InvalidParameter(Invalid):
 
 class InvalidRequestId(Invalid):
     _msg_fmt = ('X-Openstack-Request-Id is longer than %(limit)d '
-                'characters.')
+                'characters, counting the req- prefix.')
 
 
 class RequestTooLarge(TaskApiException):

@@ -14,6 +14,7 @@ import pecan.routing
 import pecan.util
 
 from task_api.api import hooks
+from task_api.api.middleware import body
 from task_api.api.middleware import passthrough
 from task_api import exception
 
@@ -69,6 +70,7 @@ def setup_app(dbapi=None):
         # <id>, a different resource than the client named.
         guess_content_type_from_ext=False,
         debug=False,
+        request_cls=body.Request,
     )
 
 

@@ -5,7 +5,7 @@ the Image API gives, so that clients and people see familiar errors; the
 checks run in the order the Image API runs them.
 """
 
-import json
+import re
 
 import jsonschema
 from oslo_config import cfg
@@ -13,7 +13,9 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from task_api.api.controllers.v2 import schemas
+from task_api.api.middleware import body
 from task_api.common import import_filter
+from task_api.common import strict_json
 from task_api.db import api as db_api
 from task_api import exception
 
@@ -74,7 +76,9 @@ def _filter_value(key, value):
     if key in db_api.TIMESTAMP_COLUMNS:
         try:
             return timeutils.normalize_time(timeutils.parse_isotime(value))
-        except ValueError:
+        except (ValueError, OverflowError):
+            # NOTE: an offset can move a valid time out of the years a
+            # datetime holds (9999-12-31T23:59:59-01:00).
             raise _invalid('Invalid %s value: %s' % (key, value))
     return value
 
@@ -101,15 +105,87 @@ def list_query(params):
             'sort_key': sort_key, 'sort_dir': sort_dir}
 
 
-def _reject_constant(name):
-    raise ValueError('%s is not JSON' % name)
+#: The charsets a body may declare: it is read as UTF-8, of which ASCII is
+#: a part.
+_UTF8_CHARSETS = frozenset(['utf-8', 'utf8', 'us-ascii', 'ascii'])
+
+_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def _check_charset(request):
+    charset = None
+    for param in request.headers.get('Content-Type', '').split(';')[1:]:
+        name, _sep, value = param.partition('=')
+        if name.strip().lower() == 'charset':
+            charset = value.strip().strip('"').lower()
+    if charset is not None and charset not in _UTF8_CHARSETS:
+        raise _invalid('The request body must be UTF-8; the charset its '
+                       'Content-Type names is not supported.')
+
+
+def _read_body(request, limit):
+    """At most ``limit`` + 1 bytes of the request body."""
+    # NOTE: read from the server's stream: WebOb would copy a chunked body
+    # whole, and calls a short read of a slow client a disconnection.
+    stream = request.body_file_raw
+    length = request.content_length
+    wanted = limit + 1 if length is None else min(length, limit + 1)
+    chunks = []
+    size = 0
+    while size < wanted:
+        chunk = stream.read(wanted - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if length is not None and size < min(length, wanted):
+        raise body.ended_early(size, length)
+    return b''.join(chunks)
+
+
+def _check_string(text):
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _invalid('The request body holds a lone surrogate (an '
+                       'unpaired \\ud800-\\udfff escape), which is not a '
+                       'character.')
+
+
+def _check_document(document):
+    """Refuse JSON nested past [api] max_json_depth or holding surrogates."""
+    limit = CONF.api.max_json_depth
+    nodes = [(document, 1)]
+    while nodes:
+        node, depth = nodes.pop()
+        if depth > limit:
+            raise _too_deep(limit)
+        if isinstance(node, dict):
+            for key in node:
+                _check_string(key)
+            children = node.values()
+        else:
+            children = node
+        for child in children:
+            if isinstance(child, str):
+                _check_string(child)
+            elif isinstance(child, (dict, list)):
+                nodes.append((child, depth + 1))
+
+
+def _too_deep(limit):
+    return _invalid('The JSON document in the request body is nested '
+                    'deeper than %d levels of arrays and objects.' % limit)
 
 
 def json_body(request):
     """The JSON document of a request body.
 
+    The body is read as UTF-8 whatever its Content-Type says, and never
+    more than ``[api] max_request_body_size`` bytes of it.
+
     :raises: InvalidParameter without a body, or with one that is not a
-        JSON object or array; RequestTooLarge past the configured size.
+        JSON object or array of finite numbers and Unicode strings, nested
+        at most ``[api] max_json_depth`` deep; RequestTooLarge past the
+        configured size.
     """
     chunked = 'chunked' in request.headers.get('Transfer-Encoding', '')
     if not (request.content_length or chunked):
@@ -117,16 +193,23 @@ def json_body(request):
     limit = CONF.api.max_request_body_size
     if (request.content_length or 0) > limit:
         raise exception.RequestTooLarge(limit=limit)
-    data = request.body
+    _check_charset(request)
+    data = _read_body(request, limit)
     if len(data) > limit:
         raise exception.RequestTooLarge(limit=limit)
     try:
-        body = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        document = strict_json.loads(data.decode('utf-8'))
+    except strict_json.NonFiniteNumber:
+        raise _invalid('A number in the request body is too large: '
+                       'numbers must be finite doubles (1e999 is not).')
+    except RecursionError:
+        raise _too_deep(CONF.api.max_json_depth)
+    except ValueError:
         raise _invalid('Malformed JSON in request body.')
-    if not isinstance(body, (dict, list)):
+    if not isinstance(document, (dict, list)):
         raise _invalid('Unexpected body type. Expected list/dict.')
-    return body
+    _check_document(document)
+    return document
 
 
 def new_task(body):
@@ -162,14 +245,27 @@ _COLUMN_SOURCES = {'owner': 'The project id of the caller',
                    'user_id': 'The user id of the caller'}
 
 
-def check_lengths(values):
-    """Refuse a new task whose values do not fit their columns.
+def check_columns(values):
+    """Refuse a new task whose values its columns cannot hold.
 
-    A database would refuse them too, but with an error that is no fault of
-    the service's.
+    A value longer than its column, a NUL character (PostgreSQL stores none
+    in text) or an input whose stored JSON passes
+    ``task_api.db.api.JSON_MAX_BYTES`` would be refused by some database,
+    with an error that is no fault of the service's; the same limits apply
+    on every backend.
     """
     for key, limit in _COLUMN_LENGTHS.items():
         value = values.get(key)
-        if value is not None and len(value) > limit:
+        if value is None:
+            continue
+        if len(value) > limit:
             raise _invalid('%s is longer than %d characters.'
                            % (_COLUMN_SOURCES[key], limit))
+        if '\x00' in value:
+            raise _invalid('%s holds a NUL character.'
+                           % _COLUMN_SOURCES[key])
+    size = len(db_api.encode_json(values['input']))
+    if size > db_api.JSON_MAX_BYTES:
+        raise _invalid('The task input takes %d bytes once stored as JSON; '
+                       'at most %d are allowed.'
+                       % (size, db_api.JSON_MAX_BYTES))

@@ -94,6 +94,12 @@ def serve(application):
                          RequestLogger(application),
                          numthreads=CONF.api.server_threads,
                          server_name='task_api')
+    # NOTE: cheroot reads each chunk of a chunked body whole before it
+    # hands any of it on; its own limit refuses a chunk no acceptable body
+    # could hold before reading it. It counts chunk-size lines too, hence
+    # the margin: the exact limit is the application's, [api]
+    # max_request_body_size.
+    server.max_request_body_size = 2 * CONF.api.max_request_body_size + 65536
     server.prepare()
     host, port = server.bind_addr[:2]
     LOG.info('Serving the tasks API on http://%(host)s:%(port)s/ '

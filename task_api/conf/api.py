@@ -57,12 +57,26 @@ api_opts = [
              'lowered to this silently.'),
     cfg.IntOpt(
         'max_request_body_size', default=1048576, min=1,
-        help='Largest request body, in bytes, that the API reads; a larger '
-             'one is refused with 413 Request Entity Too Large.'),
+        help='Largest request body, in bytes, that the API reads. A body '
+             'that declares a larger Content-Length is refused with 413 '
+             'Request Entity Too Large before anything reads it; a chunked '
+             'body is cut off with the same answer as soon as it passes '
+             'the limit.'),
     cfg.IntOpt(
-        'max_request_id_length', default=64, min=0,
-        help='Longest X-Openstack-Request-Id a client may send; a longer '
-             'one is refused with 400 Bad Request.'),
+        'max_json_depth', default=32, min=1, max=100,
+        help='Deepest nesting of arrays and objects accepted in a JSON '
+             'request body, the body itself being level 1; a deeper one is '
+             'refused with 400 Bad Request. A task created by POST '
+             '/v2/tasks thus holds an input nested at most this deep '
+             'less one.'),
+    cfg.IntOpt(
+        'max_request_id_length', default=64, min=0, max=64,
+        help='Longest request id a client may send in '
+             'X-Openstack-Request-Id, counted with the "req-" prefix that '
+             'is added when it lacks one; a longer one is refused with 400 '
+             'Bad Request on every request. At most 64, the length of the '
+             'request_id column of the tasks table, so that an id accepted '
+             'on one call is accepted on all of them.'),
 ]
 
 

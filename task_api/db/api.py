@@ -11,6 +11,7 @@ import abc
 from oslo_config import cfg
 from oslo_db import api as db_api
 
+from task_api.common import strict_json
 from task_api import conf  # noqa: F401  (registers [database])
 
 CONF = cfg.CONF
@@ -21,6 +22,21 @@ TASK_COLUMNS = ('id', 'type', 'status', 'owner', 'expires_at', 'created_at',
                 'request_id', 'user_id')
 #: Those of TASK_COLUMNS holding timestamps.
 TIMESTAMP_COLUMNS = ('expires_at', 'created_at', 'updated_at', 'deleted_at')
+#: The most bytes a task's ``input`` or ``result`` may take as stored
+#: (:func:`encode_json`): a TEXT column of MySQL and MariaDB holds 65,535,
+#: the least of the backends, and the same limit applies on all of them.
+JSON_MAX_BYTES = 65535
+
+
+def encode_json(value):
+    """The text a JSON column stores for ``value``.
+
+    It is ASCII, so one byte a character on every backend.
+
+    :raises: ValueError for NaN or an infinite number, which are not JSON.
+    """
+    return strict_json.dumps(value)
+
 
 _BACKEND_MAPPING = {'sqlalchemy': 'task_api.db.sqlalchemy.api'}
 _IMPL = db_api.DBAPI.from_config(CONF, backend_mapping=_BACKEND_MAPPING,

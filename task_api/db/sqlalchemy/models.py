@@ -4,17 +4,25 @@ The columns and types are those of Glance's tables, so that task_api can
 serve an existing Glance database; task_api adds indexes of its own.
 """
 
-import json
-
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy import types
 
 from oslo_utils import timeutils
 
+from task_api.common import strict_json
+from task_api.db import api as db_api
+
 
 class JSONEncodedDict(types.TypeDecorator):
-    """A JSON document stored in a TEXT column (NULL stays NULL)."""
+    """A JSON document stored in a TEXT column (NULL stays NULL).
+
+    Values are written as :func:`task_api.db.api.encode_json` writes them.
+    A row written by another program (Glance, an older task_api, a person
+    with a SQL prompt) may hold text that is not JSON, or JSON with NaN or
+    infinite numbers that no client can parse: such text is returned as
+    the string it is, so that every read can still serve the row.
+    """
 
     impl = sa.Text
     cache_ok = True
@@ -22,12 +30,15 @@ class JSONEncodedDict(types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return json.dumps(value)
+        return db_api.encode_json(value)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return json.loads(value)
+        try:
+            return strict_json.loads(value)
+        except (ValueError, TypeError, RecursionError):
+            return value
 
 
 class Base(orm.DeclarativeBase):

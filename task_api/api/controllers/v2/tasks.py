@@ -89,7 +89,7 @@ class TasksController(base.RestController):
             'result': None,
             'message': '',
         }
-        validation.check_lengths(values)
+        validation.check_columns(values)
         task = pecan.request.dbapi.task_create(context, values)
         location = '%s/tasks/%s' % (pecan.request.application_url,
                                     task['id'])

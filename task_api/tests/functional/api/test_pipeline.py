@@ -99,7 +99,8 @@ class TestRequestId(pipeline_base.PipelineTestCase):
 
     def test_inbound_id_is_reused(self):
         for sent, echoed in (('abc', 'req-abc'), ('req-xyz', 'req-xyz'),
-                             ('x' * 64, 'req-' + 'x' * 64)):
+                             ('x' * 60, 'req-' + 'x' * 60),
+                             ('req-' + 'x' * 60, 'req-' + 'x' * 60)):
             headers = dict(api_base.ADMIN,
                            **{'X-Openstack-Request-Id': sent})
             response = self.get('/tasks/' + TASK_ID, headers=headers)
@@ -121,7 +122,8 @@ class TestRequestId(pipeline_base.PipelineTestCase):
                        **{'X-Openstack-Request-Id': 'x' * 65})
         response = self.get('/tasks/' + TASK_ID, headers=headers, status=400)
         self.assertEqual('400 Bad Request\n\nX-Openstack-Request-Id is longer '
-                         'than 64 characters.\n\n   ', response.text)
+                         'than 64 characters, counting the req- prefix.'
+                         '\n\n   ', response.text)
 
 
 class TestNoAuth(pipeline_base.PipelineTestCase):

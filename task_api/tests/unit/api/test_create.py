@@ -126,7 +126,8 @@ class CreateTaskMixin:
             (b'\xff\xfe', 'Malformed JSON in request body.'),
             (b'{"type": "import", "input": {"a": NaN}}',
              'Malformed JSON in request body.'),
-            (b'[' * 100000, 'Malformed JSON in request body.'),
+            (b'[' * 100000, 'The JSON document in the request body is '
+             'nested deeper than 32 levels of arrays and objects.'),
             (b'"abc"', 'Unexpected body type. Expected list/dict.'),
             (b'42', 'Unexpected body type. Expected list/dict.'),
             (b'["type", "input"]', "Task 'type' is required"),
@@ -229,12 +230,6 @@ class CreateTaskMixin:
                            'The project id of the caller is longer than 255 '
                            'characters.',
                            headers=dict(CALLER, **{'X-Project-Id': 'p' * 256}))
-        if self.prefix:
-            # The pipeline prefixes a client's id with "req-".
-            headers = dict(CALLER, **{'X-Openstack-Request-Id': 'r' * 62})
-            self.assertRefused({'type': 'location_import', 'input': {}},
-                               'The request id is longer than 64 '
-                               'characters.', headers=headers)
         self.post({'type': 'api_image_import',
                    'input': {'image_id': 'i' * 36}}, status=201,
                   headers=dict(CALLER, **{'X-User-Id': 'u' * 64}))
