@@ -59,6 +59,7 @@ def setup_app(dbapi=None):
         hooks.JSONHook(),
         hooks.ContextHook(),
         hooks.DBHook(dbapi),
+        hooks.PolicyHook(),
         hooks.ErrorHook(),
     ]
     return pecan.make_app(
