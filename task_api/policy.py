@@ -115,6 +115,12 @@ class Enforcer(policy.Enforcer):
         self._reading = None
         self._next_look = None
 
+    def load_rules(self, force_reload=False):
+        """oslo.policy's loading, for its tools; forced, also a refresh."""
+        super().load_rules(force_reload)
+        if force_reload:
+            self.refresh()
+
     def refresh(self):
         """Read the policy files now, waiting for a look under way."""
         with self._lock:
