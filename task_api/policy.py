@@ -108,12 +108,14 @@ class Enforcer(policy.Enforcer):
         super().__init__(conf)
         self._reading = None
         self._next_look = None
+        self._unreadable = None
         self._lock = threading.Lock()
 
     def clear(self):
         super().clear()
         self._reading = None
         self._next_look = None
+        self._unreadable = None
 
     def load_rules(self, force_reload=False):
         """oslo.policy's loading, for its tools; forced, also a refresh."""
@@ -143,10 +145,14 @@ class Enforcer(policy.Enforcer):
         current = self._reading
         if current is not None and current.contents == contents:
             return
+        if contents == self._unreadable:
+            # NOTE: said once; the same bytes fail the same way.
+            return
         try:
             reading = _Reading(self.conf, self.registered_rules.values(),
                                contents)
         except Exception as error:
+            self._unreadable = contents
             if current is None or current is _NO_RULES:
                 # NOTE: fail closed: no rule was ever read, nothing is
                 # allowed until the files can be read.
@@ -163,6 +169,7 @@ class Enforcer(policy.Enforcer):
             return
         # NOTE: one assignment: a check sees the old rules or the new.
         self._reading = reading
+        self._unreadable = None
 
     def decide(self, rule, target, context):
         """Whether the caller of ``context`` may do ``rule`` on ``target``.

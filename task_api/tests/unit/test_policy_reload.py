@@ -4,6 +4,7 @@ import os
 import sys
 import threading
 
+import fixtures
 import webtest
 
 from task_api import context
@@ -231,3 +232,50 @@ class TestReloadInterleavings(base.TestCase):
         now[0] += policy.Enforcer.RELOAD_INTERVAL
         self.assertRaises(exception.Forbidden, policy.authorize,
                           'tasks_api_access', caller)
+
+
+class TestUnreadableFiles(base.TestCase):
+    """A policy file that cannot be parsed."""
+
+    def setUp(self):
+        super().setUp()
+        self.now = [1000.0]
+        self.patch(policy.time, 'monotonic', lambda: self.now[0])
+        self.logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
+
+    def later(self):
+        self.now[0] += policy.Enforcer.RELOAD_INTERVAL
+
+    def write(self, text):
+        with open(base.CONF.oslo_policy.policy_file, 'w') as stream:
+            stream.write(text)
+
+    def test_the_last_good_rules_stay_in_force(self):
+        self.set_policy({'tasks_api_access': 'role:member'})
+        policy.authorize('tasks_api_access', member())
+        self.write('"tasks_api_access": "role:admin\n')
+        for _ in range(3):
+            self.later()
+            policy.authorize('tasks_api_access', member())
+        self.assertEqual(1, self.logger.output.count(
+            'keeping the rules loaded before'))
+        self.write('"tasks_api_access": "role:admin"\n')
+        self.later()
+        self.assertRaises(exception.Forbidden, policy.authorize,
+                          'tasks_api_access', member())
+
+    def test_without_any_good_rules_everything_is_refused(self):
+        self.set_policy({'tasks_api_access': 'role:member'})
+        self.write('"tasks_api_access": [\n')
+        admin = context.RequestContext(roles=['admin'], overwrite=False)
+        for _ in range(3):
+            self.assertFalse(policy.check_is_admin(admin))
+            self.assertRaises(exception.Forbidden, policy.authorize,
+                              'tasks_api_access', member())
+            self.later()
+        self.assertEqual(1, self.logger.output.count(
+            'every call is refused until they load'))
+        self.write('"tasks_api_access": "role:member"\n')
+        self.later()
+        policy.authorize('tasks_api_access', member())
+        self.assertTrue(policy.check_is_admin(admin))
