@@ -1,8 +1,11 @@
 """The policy enforcer of task_api."""
 
+import os
+import threading
 import time
 
 from oslo_config import cfg
+from oslo_log import log
 from oslo_policy import policy
 
 from task_api import context as context_module
@@ -10,41 +13,163 @@ from task_api import exception
 from task_api import policies
 
 CONF = cfg.CONF
+LOG = log.getLogger(__name__)
 _ENFORCER = None
 
 
+def _policy_files(conf):
+    """The paths of the files oslo.policy reads rules from, in its order.
+
+    ``[oslo_policy] policy_file``, then the files (not starting with a dot)
+    of each ``policy_dirs`` directory, as oslo.policy looks them up.
+    """
+    paths = []
+    found = conf.find_file(conf.oslo_policy.policy_file)
+    if found:
+        paths.append(found)
+    for name in conf.oslo_policy.policy_dirs:
+        directory = conf.find_file(name)
+        if not directory or not os.path.isdir(directory):
+            continue
+        with os.scandir(directory) as entries:
+            paths.extend(sorted(
+                entry.path for entry in entries
+                if entry.is_file() and not entry.name.startswith('.')))
+    return paths
+
+
+def _contents(paths):
+    contents = []
+    for path in paths:
+        try:
+            with open(path, 'rb') as stream:
+                contents.append((path, stream.read()))
+        except OSError:
+            contents.append((path, None))
+    return tuple(contents)
+
+
+class _Reading(policy.Enforcer):
+    """One reading of the policy files, never changed once loaded.
+
+    Decisions made with these rules are remembered here, with the rules
+    themselves: a reading that replaces this one starts with no decision,
+    so no answer given by older rules can outlive them.
+    """
+
+    def __init__(self, conf, defaults, contents):
+        super().__init__(conf)
+        self.register_defaults(defaults)
+        super().load_rules(force_reload=True)
+        #: the bytes of the files this reading was made from
+        self.contents = contents
+        #: question -> decision, for these rules only
+        self.decisions = {}
+
+    def load_rules(self, force_reload=False):
+        # NOTE: oslo.policy calls this on every check; a reading never
+        # reloads, a new reading replaces it.
+        pass
+
+
+class _NoRules:
+    """What is in force when no policy file could ever be read: nothing."""
+
+    contents = None
+    decisions = {}
+
+    @staticmethod
+    def enforce(rule, target, creds):
+        return False
+
+
+_NO_RULES = _NoRules()
+
+
 class Enforcer(policy.Enforcer):
-    """oslo.policy's enforcer, remembering its decisions for a moment.
+    """oslo.policy's enforcer, remembering its decisions between reloads.
 
     oslo.policy looks for its files on disk and walks the rule tree on every
-    check, three times a request; task_api looks at the files once a second
-    and answers a repeated question (same rule, same credentials, same
-    target) from memory until then. An operator's edit of the policy file
-    takes effect within a second, as before within a request.
+    check, three times a request. task_api reads the files at most once a
+    second and builds a new, separate set of rules when their contents
+    changed; checks keep using the rules they started with while the new
+    ones are built, and every check that starts after the new rules are in
+    place uses them, never a decision made with older ones. A file that
+    cannot be parsed (for example while it is being rewritten) leaves the
+    last good rules in force.
     """
 
     #: seconds between two looks at the policy files
     RELOAD_INTERVAL = 1.0
-    #: most decisions remembered between two looks
+    #: most decisions remembered for one reading of the files
     MAX_DECISIONS = 4096
 
     def __init__(self, conf):
         super().__init__(conf)
-        self._looked_at = None
-        self._decisions = {}
-
-    def load_rules(self, force_reload=False):
-        now = time.monotonic()
-        if (force_reload or self._looked_at is None
-                or now - self._looked_at >= self.RELOAD_INTERVAL):
-            super().load_rules(force_reload)
-            self._looked_at = now
-            self._decisions = {}
+        self._reading = None
+        self._next_look = None
+        self._unreadable = None
+        self._lock = threading.Lock()
 
     def clear(self):
         super().clear()
-        self._looked_at = None
-        self._decisions = {}
+        self._reading = None
+        self._next_look = None
+        self._unreadable = None
+
+    def load_rules(self, force_reload=False):
+        """oslo.policy's loading, for its tools; forced, also a refresh."""
+        super().load_rules(force_reload)
+        if force_reload:
+            self.refresh()
+
+    def refresh(self):
+        """Read the policy files now, waiting for a look under way."""
+        with self._lock:
+            self._look(time.monotonic())
+
+    def _maybe_look(self):
+        now = time.monotonic()
+        if self._reading is None:
+            self.refresh()
+        elif now >= self._next_look and self._lock.acquire(blocking=False):
+            try:
+                self._look(now)
+            finally:
+                self._lock.release()
+
+    def _look(self, now):
+        # NOTE: called with the lock held.
+        self._next_look = now + self.RELOAD_INTERVAL
+        contents = _contents(_policy_files(self.conf))
+        current = self._reading
+        if current is not None and current.contents == contents:
+            return
+        if contents == self._unreadable:
+            # NOTE: said once; the same bytes fail the same way.
+            return
+        try:
+            reading = _Reading(self.conf, self.registered_rules.values(),
+                               contents)
+        except Exception as error:
+            self._unreadable = contents
+            if current is None or current is _NO_RULES:
+                # NOTE: fail closed: no rule was ever read, nothing is
+                # allowed until the files can be read.
+                LOG.error('Cannot load the policy files %(paths)s; every '
+                          'call is refused until they load: %(error)s',
+                          {'paths': [path for path, _ in contents],
+                           'error': error})
+                self._reading = _NO_RULES
+                return
+            LOG.warning('Cannot load the policy files %(paths)s, keeping '
+                        'the rules loaded before: %(error)s',
+                        {'paths': [path for path, _ in contents],
+                         'error': error})
+            return
+        # NOTE: one assignment: a check sees the old rules or the new.
+        self._reading = reading
+        self._unreadable = None
 
     def decide(self, rule, target, context):
         """Whether the caller of ``context`` may do ``rule`` on ``target``.
@@ -52,20 +177,21 @@ class Enforcer(policy.Enforcer):
         :param target: a dict describing the object acted on; None for the
             caller's own credentials.
         """
-        self.load_rules()
+        self._maybe_look()
+        reading = self._reading
         key = (rule, None if target is None else _frozen(target),
                credentials_key(context))
-        decision = self._decisions.get(key)
+        decisions = reading.decisions
+        decision = decisions.get(key)
         if decision is None:
             creds = context.to_policy_values()
             try:
-                decision = bool(self.enforce(
+                decision = bool(reading.enforce(
                     rule, creds if target is None else target, creds))
             except policy.InvalidScope:
                 decision = False
-            decisions = self._decisions
             if len(decisions) >= self.MAX_DECISIONS:
-                decisions = self._decisions = {}
+                decisions.clear()
             decisions[key] = decision
         return decision
 
@@ -124,11 +250,17 @@ def authorize(rule, context, target=None):
     :param rule: the policy name, e.g. ``tasks_api_access``.
     :param context: the caller's RequestContext.
     :param target: a dict describing the object acted on; defaults to the
-        caller's own project.
+        caller's own project (as ``project_id`` and ``owner``) and user.
     :raises: task_api.exception.Forbidden when the rule denies the call.
     """
+    if not allows(rule, context, target):
+        raise exception.Forbidden(action=rule)
+
+
+def allows(rule, context, target=None):
+    """Whether ``rule`` lets ``context`` act on ``target``; see authorize."""
     if target is None:
         target = {'project_id': context.project_id,
+                  'owner': context.project_id,
                   'user_id': context.user_id}
-    if not get_enforcer().decide(rule, target, context):
-        raise exception.Forbidden(action=rule)
+    return get_enforcer().decide(rule, target, context)

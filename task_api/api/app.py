@@ -13,6 +13,7 @@ import pecan.rest
 import pecan.routing
 import pecan.util
 
+from task_api.api import errors
 from task_api.api import hooks
 from task_api.api.middleware import body
 from task_api.api.middleware import passthrough
@@ -60,9 +61,10 @@ def setup_app(dbapi=None):
         hooks.JSONHook(),
         hooks.ContextHook(),
         hooks.DBHook(dbapi),
+        hooks.PolicyHook(),
         hooks.ErrorHook(),
     ]
-    return pecan.make_app(
+    application = pecan.make_app(
         _ROOT_CONTROLLER,
         hooks=app_hooks,
         force_canonical=False,
@@ -72,6 +74,21 @@ def setup_app(dbapi=None):
         debug=False,
         request_cls=body.Request,
     )
+    return _text_paths_only(application)
+
+
+def _text_paths_only(application):
+    """Refuse a path that is not UTF-8 before Pecan decodes it.
+
+    Pecan answers its own 400 and logs a traceback for such a path; this
+    answers the 400 every other part of the API answers for it.
+    """
+    def refuse_undecodable_paths(environ, start_response):
+        if not errors.path_is_text(environ):
+            return errors.bad_path()(environ, start_response)
+        return application(environ, start_response)
+
+    return refuse_undecodable_paths
 
 
 def app_factory(global_config, **local_conf):

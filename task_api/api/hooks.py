@@ -1,4 +1,4 @@
-"""Pecan hooks: the request context, the DB API and error responses."""
+"""Pecan hooks: the request context, the DB API, policy and errors."""
 
 from oslo_log import log
 from pecan import hooks
@@ -27,15 +27,22 @@ class JSONHook(hooks.PecanHook):
 class ContextHook(hooks.PecanHook):
     """Expose the caller's RequestContext as ``request.context``.
 
-    The context middleware of the paste pipeline makes it; an application
-    built without the pipeline (unit tests) reads the identity headers.
+    The context middleware of the paste pipeline makes it, from an
+    identity the authentication middleware in front of it confirmed.
+    Without that middleware nothing vouches for the identity headers a
+    client sends, so the request is refused with 401: an application built
+    without it fails closed.
     """
 
     def before(self, state):
-        environ = state.request.environ
-        ctx = environ.get(auth.ENV_CONTEXT)
+        ctx = state.request.environ.get(auth.ENV_CONTEXT)
         if ctx is None:
-            ctx = auth.context_from_environ(environ)
+            LOG.error('Refused %(method)s %(path)s with 401: the request '
+                      'did not pass the context middleware; its filter is '
+                      'missing from the paste pipeline (api-paste.ini).',
+                      {'method': state.request.method,
+                       'path': _path(state.request.environ)})
+            raise webob.exc.HTTPUnauthorized()
         state.request.context = ctx
 
 
@@ -51,29 +58,54 @@ class DBHook(hooks.PecanHook):
         state.request.dbapi = self.dbapi
 
 
+class PolicyHook(hooks.PecanHook):
+    """Enforce the policy rules the handler of a request declares.
+
+    Each handler names its rules where it is declared (see
+    ``controllers.base.authorized_by``); they are checked here, before the
+    handler runs and before the request body is read. A handler that
+    declares nothing is refused, so a route cannot be served unchecked.
+    """
+
+    def before(self, state):
+        authorization = getattr(state.controller, 'authorization', None)
+        if authorization is None:
+            LOG.error('Refused %(method)s %(path)s with 403: its handler '
+                      '%(handler)s declares no policy rule.',
+                      {'method': state.request.method,
+                       'path': _path(state.request.environ),
+                       'handler': getattr(state.controller, '__qualname__',
+                                          state.controller)})
+            raise webob.exc.HTTPForbidden()
+        authorization.enforce(state.request.context)
+
+
 class ErrorHook(hooks.PecanHook):
     """Answer every failure with a WebOb HTTP error, never a traceback.
 
-    task_api exceptions map to their HTTP code; anything else is logged
-    with the request id and answered with a bare 500.
+    Errors are answered through ``errors.http_error``; a server-side one is
+    logged with the request id, an unexpected exception with its traceback.
     """
 
     def on_error(self, state, e):
-        if isinstance(e, webob.exc.HTTPException):
-            return None
-        if isinstance(e, exception.TaskApiException) and e.code < 500:
-            return errors.to_http(e)
+        error = errors.http_error(e)
+        if error.code < 500:
+            return error
         ctx = getattr(state.request, 'context', None)
-        request_id = getattr(ctx, 'request_id', None)
-        if isinstance(e, exception.TaskApiException):
+        values = {'method': state.request.method,
+                  'path': _path(state.request.environ),
+                  'request_id': getattr(ctx, 'request_id', None),
+                  'error': e}
+        if isinstance(e, (webob.exc.HTTPException,
+                          exception.TaskApiException)):
             LOG.warning('%(method)s %(path)s [%(request_id)s]: %(error)s',
-                        {'method': state.request.method,
-                         'path': state.request.path,
-                         'request_id': request_id, 'error': e})
-            return errors.to_http(e)
-        LOG.exception('Unexpected error in %(method)s %(path)s '
-                      '[%(request_id)s]',
-                      {'method': state.request.method,
-                       'path': state.request.path,
-                       'request_id': request_id})
-        return webob.exc.HTTPInternalServerError()
+                        values)
+        else:
+            LOG.exception('Unexpected error in %(method)s %(path)s '
+                          '[%(request_id)s]', values)
+        return error
+
+
+def _path(environ):
+    # NOTE: the raw path, which may not decode as UTF-8.
+    return environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')

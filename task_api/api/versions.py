@@ -6,13 +6,17 @@ import re
 from oslo_config import cfg
 import webob
 
+from task_api.api import errors
 from task_api.api.middleware import base
 
 CONF = cfg.CONF
 
 #: The minor versions of the Image API v2 that task_api serves, newest
-#: first; the first one is CURRENT. v2.12 brought the image tasks call.
-MINOR_VERSIONS = tuple(range(17, -1, -1))
+#: first; the first one is CURRENT. They are those Glance 33 lists without
+#: an image cache (with several stores): v2.14, v2.16 and v2.18 stand for
+#: the cache API, which task_api does not serve. v2.12 brought the image
+#: tasks call.
+MINOR_VERSIONS = (17, 15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 
 _VERSION_PREFIX = re.compile(r'^/v(\d+)(?:\.(\d+))?(?=/|$)')
 
@@ -47,7 +51,7 @@ class VersionsApp:
 
     def __call__(self, environ, start_response):
         request = webob.Request(environ)
-        status = 200 if request.path_info == '/versions' else 300
+        status = 200 if environ.get('PATH_INFO') == '/versions' else 300
         return versions_response(request, status)(environ, start_response)
 
 
@@ -56,10 +60,14 @@ class VersionNegotiationMiddleware(base.Middleware):
 
     A path under an unknown version (``/v3/...``, ``/v2.99/...``) is
     answered with the versions document and 300, so that a client can pick
-    a version it shares with the server.
+    a version it shares with the server. A path that is not valid UTF-8
+    once percent-decoded names nothing and is refused with 400 here, in
+    front of everything else.
     """
 
     def __call__(self, environ, start_response):
+        if not errors.path_is_text(environ):
+            return errors.bad_path()(environ, start_response)
         path = environ.get('PATH_INFO', '')
         match = _VERSION_PREFIX.match(path)
         if match:

@@ -32,10 +32,13 @@ api_opts = [
              'the matching pipeline of the paste configuration.'),
     cfg.BoolOpt(
         'allow_noauth_on_public_bind', default=False,
-        help='Let the task-api server start in noauth mode on an address '
-             'that is not a loopback address. Anyone who can reach the '
-             'port is then an administrator; leave this off unless the '
-             'network is private to you.'),
+        help='Serve noauth mode to callers that are not on a loopback '
+             'address: let the task-api server start in noauth mode on '
+             'another address, and answer requests whose peer is not a '
+             'loopback address under Apache, uwsgi or gunicorn (refused '
+             'with 403 otherwise). Anyone who can reach the port is then '
+             'an administrator; leave this off unless the network is '
+             'private to you.'),
     cfg.URIOpt(
         'public_endpoint', schemes=['http', 'https'],
         help='Base URL under which clients reach the API, used in the '

@@ -59,9 +59,11 @@ if _checks.extension_checks is None:
     _checks.extension_checks = _PluginChecks()
 
 from task_api.policies import base  # noqa: E402
+from task_api.policies import images  # noqa: E402
 from task_api.policies import tasks  # noqa: E402
 
 
 def list_rules():
     """Return every registered default rule, for oslo.policy's tools."""
-    return list(itertools.chain(base.list_rules(), tasks.list_rules()))
+    return list(itertools.chain(base.list_rules(), tasks.list_rules(),
+                                images.list_rules()))

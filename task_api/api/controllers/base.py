@@ -4,6 +4,9 @@ import pecan
 from pecan import rest
 import webob.exc
 
+from task_api import exception
+from task_api import policy
+
 
 # NOTE: task and image ids are VARCHAR(36); anything longer, or holding a
 # NUL that some drivers refuse, names nothing and need not reach the
@@ -16,6 +19,64 @@ def may_be_id(value):
     return 0 < len(value) <= _MAX_ID_LENGTH and '\x00' not in value
 
 
+class Authorization:
+    """The policy rules of one handler, as its route declares them.
+
+    :param rules: checked in order, with the caller's own project as the
+        target, before the handler runs.
+    :param resource_rule: checked by the handler itself against each
+        resource it reads (its owner as the target), named here so that
+        every rule of a route shows where the route is declared.
+    :param hidden: answer a denial of ``rules`` with 404 rather than 403,
+        so that a caller learns nothing of what it may not see.
+    :param reason: for a handler that checks no rule: why.
+    """
+
+    def __init__(self, rules=(), resource_rule=None, hidden=False,
+                 reason=None):
+        self.rules = tuple(rules)
+        self.resource_rule = resource_rule
+        self.hidden = hidden
+        self.reason = reason
+
+    @property
+    def all_rules(self):
+        """Every rule the handler may check, in the order it checks them."""
+        extra = (self.resource_rule,) if self.resource_rule else ()
+        return self.rules + extra
+
+    def enforce(self, context):
+        """Check ``rules``; raise Forbidden or NotFound when one denies."""
+        try:
+            for rule in self.rules:
+                policy.authorize(rule, context)
+        except exception.Forbidden:
+            if self.hidden:
+                raise exception.NotFound()
+            raise
+
+
+def authorized_by(*rules, resource_rule=None, hidden=False):
+    """Declare the policy rules of a handler; the policy hook checks them.
+
+    ``rules`` are enforced before the handler runs, with the caller's own
+    project as the target; ``resource_rule`` is the rule the handler
+    enforces on the resources it reads. See :class:`Authorization`.
+    """
+    def declare(handler):
+        handler.authorization = Authorization(rules, resource_rule, hidden)
+        return handler
+    return declare
+
+
+def no_policy(reason):
+    """Declare that a handler checks no policy rule, saying why."""
+    def declare(handler):
+        handler.authorization = Authorization(reason=reason)
+        return handler
+    return declare
+
+
 class RestController(rest.RestController):
     """A REST resource routed by HTTP method only.
 
@@ -24,14 +85,18 @@ class RestController(rest.RestController):
     by the Image API, so each controller lists them:
 
     * ``_collection_methods``: HTTP method -> handler for ``/<resource>``;
-    * ``_item_methods``: HTTP method -> handler for ``/<resource>/<id>``.
+    * ``_item_methods``: HTTP method -> handler for ``/<resource>/<id>``;
+    * ``_item_children``: path segment -> controller class, built with the
+      id, for ``/<resource>/<id>/<segment>``.
 
     Any other method is answered 405 with the matching ``Allow`` header,
-    any deeper or empty path segment 404.
+    any other path 404. Every handler declares its policy rules with
+    :func:`authorized_by` (or :func:`no_policy`).
     """
 
     _collection_methods = {}
     _item_methods = {}
+    _item_children = {}
 
     @pecan.expose()
     def _route(self, args, request=None):
@@ -40,6 +105,10 @@ class RestController(rest.RestController):
             routes, remainder = self._collection_methods, []
         elif len(args) == 1 and args[0]:
             routes, remainder = self._item_methods, args
+        elif (len(args) >= 2 and args[1] in self._item_children
+              and may_be_id(args[0])):
+            child = self._item_children[args[1]](args[0])
+            return child._route(args[2:], request)
         else:
             raise webob.exc.HTTPNotFound()
         if not routes:

@@ -1,10 +1,21 @@
 """Identity of API callers: the request context, and the noauth mode."""
 
+import ipaddress
+
+from oslo_config import cfg
+from oslo_log import log
+from oslo_middleware import cors
 import webob.exc
 
 from task_api.api.middleware import base
 from task_api import context
 from task_api import policy
+
+CONF = cfg.CONF
+# NOTE: the options of the CORS middleware, registered as it registers
+# them, for noauth mode to read whether the CORS filter is there or not.
+CONF.register_opts(cors.CORS_OPTS, 'cors')
+LOG = log.getLogger(__name__)
 
 ENV_CONTEXT = 'task_api.context'
 _IDENTITY_HEADERS = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID',
@@ -40,6 +51,27 @@ class ContextMiddleware(base.Middleware):
         return self.application(environ, start_response)
 
 
+def is_loopback(address):
+    """Whether ``address`` (a REMOTE_ADDR) is a loopback address.
+
+    IPv4 addresses written as IPv6 (``::ffff:127.0.0.1``) count as the
+    IPv4 address; anything that is not an IP address (a UNIX socket's
+    empty peer, a missing one) does not count.
+    """
+    try:
+        ip = ipaddress.ip_address((address or '').split('%', 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, 'ipv4_mapped', None)
+    return (mapped or ip).is_loopback
+
+
+def origin_allowed(origin):
+    """Whether ``[cors] allowed_origin`` lets ``origin`` use the API."""
+    allowed = CONF.cors.allowed_origin or []
+    return origin in allowed or '*' in allowed
+
+
 class NoAuthMiddleware(base.Middleware):
     """Trust the identity headers the client sends (development only).
 
@@ -47,10 +79,44 @@ class NoAuthMiddleware(base.Middleware):
     ``admin`` of the project ``admin``, with the ``admin`` role. The
     identity status only an authenticating middleware may set is replaced,
     so a client cannot claim a confirmed token of its own.
+
+    As anyone who reaches the API is then an administrator, a request is
+    refused with 403 when its peer (``REMOTE_ADDR``) is not a loopback
+    address, unless ``[api] allow_noauth_on_public_bind`` is set, and when
+    it comes from a web page (an ``Origin`` header) whose origin
+    ``[cors] allowed_origin`` does not list, so that a page the user opens
+    cannot drive the API through the browser.
     """
 
     def __call__(self, environ, start_response):
+        refusal = self._refusal(environ)
+        if refusal:
+            LOG.warning('noauth mode: refused %(method)s %(path)r from '
+                        '%(peer)r (Origin %(origin)r) with 403: %(reason)s',
+                        {'method': environ.get('REQUEST_METHOD'),
+                         'path': environ.get('SCRIPT_NAME', '')
+                         + environ.get('PATH_INFO', ''),
+                         'peer': environ.get('REMOTE_ADDR'),
+                         'origin': environ.get('HTTP_ORIGIN'),
+                         'reason': refusal})
+            return webob.exc.HTTPForbidden(explanation=refusal)(
+                environ, start_response)
         if not any(environ.get(name) for name in _IDENTITY_HEADERS):
             environ.update(_ANONYMOUS_ADMIN)
         environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
         return self.application(environ, start_response)
+
+    @staticmethod
+    def _refusal(environ):
+        if (not CONF.api.allow_noauth_on_public_bind
+                and not is_loopback(environ.get('REMOTE_ADDR'))):
+            return ('The API runs without authentication and answers '
+                    'loopback addresses only; set [api] '
+                    'allow_noauth_on_public_bind = true to serve other '
+                    'hosts.')
+        origin = environ.get('HTTP_ORIGIN')
+        if origin is not None and not origin_allowed(origin):
+            return ('The API runs without authentication and answers no '
+                    'web page of an origin that [cors] allowed_origin '
+                    'does not list.')
+        return None

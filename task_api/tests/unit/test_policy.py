@@ -68,7 +68,7 @@ class TestEnforcer(base.TestCase):
                 user_id='user-%d' % number, project_id='p',
                 roles=['member'], overwrite=False)
             enforcer.decide('tasks_api_access', {}, caller)
-            self.assertLessEqual(len(enforcer._decisions), 3)
+            self.assertLessEqual(len(enforcer._reading.decisions), 3)
 
     def test_credentials_key_holds_every_policy_value(self):
         caller = context.RequestContext(

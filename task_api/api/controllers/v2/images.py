@@ -1,11 +1,18 @@
 """The tasks of an image: GET /v2/images/{image_id}/tasks (API v2.12)."""
 
 import pecan
-import webob.exc
 
 from task_api.api.controllers import base
 from task_api.api.controllers.v2 import tasks as tasks_controller
 from task_api.api.views import tasks as tasks_view
+from task_api.policies import images as image_policies
+from task_api import policy
+
+
+def _may_get_image_of(context, task):
+    """Whether ``get_image`` lets the caller see ``task``, by its owner."""
+    target = {'project_id': task['owner'], 'owner': task['owner']}
+    return policy.allows(image_policies.GET_IMAGE, context, target)
 
 
 class ImageTasksController(base.RestController):
@@ -17,24 +24,24 @@ class ImageTasksController(base.RestController):
         super().__init__()
         self.image_id = image_id
 
+    # NOTE: the Image API governs this call by get_image, not by
+    # tasks_api_access. task_api keeps no images, so the target of get_image
+    # is the caller's own project first (a denial is Glance's 404 for an
+    # image the caller may not see), then the owner of each task the
+    # database lets the caller see (its project's; an administrator's, all).
     @pecan.expose('json')
+    @base.authorized_by(image_policies.GET_IMAGE,
+                        resource_rule=image_policies.GET_IMAGE, hidden=True)
     def get_all(self):
-        # NOTE: the Image API governs this call by the image's visibility,
-        # not by tasks_api_access; task_api keeps no images, so a caller
-        # sees the tasks of its own project (an administrator, all).
         context = pecan.request.context
         tasks = pecan.request.dbapi.tasks_get_by_image(context,
                                                        self.image_id)
         return tasks_controller.json_response(
-            {'tasks': [tasks_view.raw(task) for task in tasks]})
+            {'tasks': [tasks_view.raw(task) for task in tasks
+                       if _may_get_image_of(context, task)]})
 
 
 class ImagesController(base.RestController):
     """/v2/images/{image_id}/tasks; task_api serves no other image URL."""
 
-    @pecan.expose()
-    def _route(self, args, request=None):
-        if (len(args) == 2 and args[1] == 'tasks'
-                and base.may_be_id(args[0])):
-            return ImageTasksController(args[0])._route([], request)
-        raise webob.exc.HTTPNotFound()
+    _item_children = {'tasks': ImageTasksController}

@@ -51,11 +51,11 @@ class TasksController(base.RestController):
     _item_methods = {'GET': 'get_one', 'DELETE': 'delete'}
 
     @pecan.expose('json')
+    @base.authorized_by(task_policies.TASKS_API_ACCESS,
+                        task_policies.GET_TASKS)
     def get_all(self):
         """GET /v2/tasks: one page of the tasks the caller may see."""
         context = pecan.request.context
-        policy.authorize(task_policies.TASKS_API_ACCESS, context)
-        policy.authorize(task_policies.GET_TASKS, context)
         try:
             params = validation.last_values(pecan.request.GET)
         except UnicodeDecodeError:
@@ -66,11 +66,11 @@ class TasksController(base.RestController):
         return json_response(tasks_view.index(tasks, params, query['limit']))
 
     @pecan.expose('json')
+    @base.authorized_by(task_policies.TASKS_API_ACCESS,
+                        task_policies.ADD_TASK)
     def post(self):
         """POST /v2/tasks: create a pending task; 201 with its Location."""
         context = pecan.request.context
-        policy.authorize(task_policies.TASKS_API_ACCESS, context)
-        policy.authorize(task_policies.ADD_TASK, context)
         task_type, task_input = validation.new_task(
             validation.json_body(pecan.request))
         if not context.project_id:
@@ -112,6 +112,8 @@ class TasksController(base.RestController):
         return task
 
     @pecan.expose('json')
+    @base.authorized_by(task_policies.TASKS_API_ACCESS,
+                        resource_rule=task_policies.GET_TASK)
     def show(self, task_id):
         """GET /v2/tasks/{task_id}: one task, with an ETag.
 
@@ -119,7 +121,6 @@ class TasksController(base.RestController):
         that clients polling a task pay almost nothing while it runs.
         """
         context = pecan.request.context
-        policy.authorize(task_policies.TASKS_API_ACCESS, context)
         task = self._get_task(context, task_id)
         data = _encode(tasks_view.show(task))
         tag = _etag(data)
@@ -133,9 +134,8 @@ class TasksController(base.RestController):
     get_one = show
 
     @pecan.expose('json')
+    @base.authorized_by(task_policies.TASKS_API_ACCESS,
+                        task_policies.MODIFY_TASK)
     def delete(self, task_id):
         """DELETE /v2/tasks/{task_id}: refused; tasks expire instead."""
-        context = pecan.request.context
-        policy.authorize(task_policies.TASKS_API_ACCESS, context)
-        policy.authorize(task_policies.MODIFY_TASK, context)
         raise _DeleteNotAllowed(headers={'Allow': 'GET'})

@@ -17,7 +17,7 @@ class PipelineTestCase(api_base.ApiTestCase):
     """
 
     prefix = '/v2'
-    environ = {}
+    environ = {'REMOTE_ADDR': '127.0.0.1'}
 
     def setUp(self):
         super().setUp()

@@ -7,7 +7,6 @@ from keystonemiddleware import fixture as ksm_fixture
 import webtest
 
 from task_api.api import app
-from task_api.api import versions
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
 from task_api.tests.functional.api import base as pipeline_base
@@ -18,11 +17,16 @@ TASK_ID = test_tasks.TASK_ID
 OWNER = test_tasks.OWNER
 
 
+# NOTE: what Glance 33 lists without an image cache, newest first: no
+# v2.14, v2.16 or v2.18, which stand for the cache API.
+LISTED_MINORS = (17, 15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+
+
 def versions_body(base_url):
     entries = [{'id': 'v2.%d' % minor,
                 'status': 'CURRENT' if minor == 17 else 'SUPPORTED',
                 'links': [{'rel': 'self', 'href': base_url + '/v2/'}]}
-               for minor in range(17, -1, -1)]
+               for minor in LISTED_MINORS]
     return {'versions': entries}
 
 
@@ -62,7 +66,7 @@ class TestVersions(pipeline_base.PipelineTestCase):
 
     def test_minor_version_prefixes_route_to_v2(self):
         base.insert_task_rows(sqla_api.get_engine())
-        for minor in versions.MINOR_VERSIONS:
+        for minor in LISTED_MINORS:
             response = self.app.get('/v2.%d/tasks/%s' % (minor, TASK_ID),
                                     headers=api_base.ADMIN)
             self.assertEqual(TASK_ID, response.json['id'])
@@ -70,6 +74,7 @@ class TestVersions(pipeline_base.PipelineTestCase):
 
     def test_unknown_versions_get_the_versions_document(self):
         for path in ('/v3/tasks', '/v2.18/tasks/' + TASK_ID, '/v1/images',
+                     '/v2.14/tasks', '/v2.16/tasks/' + TASK_ID, '/v2.16',
                      '/v2.99', '/anything'):
             response = self.app.get(path, status=300)
             self.assertEqual(versions_body('http://localhost'),
@@ -286,7 +291,7 @@ class TestCors(pipeline_base.PipelineTestCase):
         base.insert_task_rows(sqla_api.get_engine())
         self.config(allowed_origin=[self.ORIGIN], group='cors')
         # NOTE: CORS reads its options when the pipeline is built.
-        self.app = webtest.TestApp(app.load_app())
+        self.app = webtest.TestApp(app.load_app(), extra_environ=self.environ)
 
     def test_allowed_origin(self):
         response = self.get('/tasks/' + TASK_ID,
@@ -299,11 +304,12 @@ class TestCors(pipeline_base.PipelineTestCase):
         self.assertEqual(TASK_ID, response.json['id'])
 
     def test_other_origin_gets_no_cors_headers(self):
+        # NOTE: and in noauth mode, no answer (see test_noauth).
         response = self.get('/tasks/' + TASK_ID, headers=dict(
-            api_base.ADMIN, Origin='https://elsewhere.example.com'))
+            api_base.ADMIN, Origin='https://elsewhere.example.com'),
+            status=403)
         self.assertNotIn('Access-Control-Allow-Origin', response.headers)
         self.assertNotIn('Vary', response.headers)
-        self.assertEqual(TASK_ID, response.json['id'])
 
     def test_same_origin_request_is_untouched(self):
         response = self.get('/tasks/' + TASK_ID)

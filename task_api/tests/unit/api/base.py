@@ -5,6 +5,7 @@ import os
 import webtest
 
 from task_api.api import app
+from task_api.api.middleware import auth
 from task_api.tests import base
 
 ADMIN = {'X-Roles': 'admin', 'X-Project-Id': 'admin-project',
@@ -24,6 +25,15 @@ def member_of(project_id, roles='member'):
             'X-User-Id': 'user-of-' + project_id}
 
 
+def noauth_app():
+    """The Pecan application behind the identity filters of noauth mode.
+
+    The same filters as the noauth pipeline of api-paste.ini: the identity
+    headers of a request are trusted and its context is built from them.
+    """
+    return auth.NoAuthMiddleware(auth.ContextMiddleware(app.setup_app()))
+
+
 class ApiTestCase(base.DbTestCase):
     """Requests to the v2 Pecan application, as mounted under /v2."""
 
@@ -31,13 +41,12 @@ class ApiTestCase(base.DbTestCase):
     prefix = ''
 
     #: the WSGI environment of every request: the application is mounted
-    #: at /v2, as the paste pipeline mounts it
-    environ = {'SCRIPT_NAME': '/v2'}
+    #: at /v2, as the paste pipeline mounts it, for a local caller
+    environ = {'SCRIPT_NAME': '/v2', 'REMOTE_ADDR': '127.0.0.1'}
 
     def setUp(self):
         super().setUp()
-        self.app = webtest.TestApp(app.setup_app(),
-                                   extra_environ=self.environ)
+        self.app = webtest.TestApp(noauth_app(), extra_environ=self.environ)
 
     def get(self, path, headers=None, status=None):
         """GET ``path`` and check the status: ``status``, or 200."""
