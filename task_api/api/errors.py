@@ -7,9 +7,15 @@ Image API expect.
 
 import webob.exc
 
+from task_api.common import masking
+
 
 def to_http(error):
-    """Return the webob HTTP exception answering a TaskApiException."""
+    """Return the webob HTTP exception answering a TaskApiException.
+
+    A message may quote a refused input: its credentials are masked.
+    """
     cls = webob.exc.status_map.get(error.code,
                                    webob.exc.HTTPInternalServerError)
-    return cls(explanation=error.message, headers=dict(error.headers))
+    return cls(explanation=masking.mask_text(error.message),
+               headers=dict(error.headers))

@@ -4,6 +4,7 @@ import sys
 
 from oslo_log import log
 
+from task_api.common import masking
 from task_api import conf
 from task_api.conf import opts
 
@@ -13,6 +14,8 @@ CONF = conf.CONF
 def prepare_service(argv=None, default_config_files=None,
                     default_config_dirs=None):
     """Parse the command line and configuration files, set up logging.
+
+    Every line logged is masked by :mod:`task_api.common.masking`.
 
     :param argv: command-line arguments, program name excluded; defaults
         to ``sys.argv[1:]``.
@@ -28,3 +31,4 @@ def prepare_service(argv=None, default_config_files=None,
          default_config_files=default_config_files,
          default_config_dirs=default_config_dirs)
     log.setup(CONF, 'task_api')
+    masking.install_log_masking()
