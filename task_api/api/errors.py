@@ -17,5 +17,5 @@ def to_http(error):
     """
     cls = webob.exc.status_map.get(error.code,
                                    webob.exc.HTTPInternalServerError)
-    return cls(explanation=masking.mask_text(error.message),
+    return cls(explanation=masking.mask_credentials(error.message),
                headers=dict(error.headers))

@@ -37,15 +37,16 @@ _SECRET_NAME = (
 # NOTE: name=value (a query string, a fragment, a command line) and
 # "name": value or 'name': value (JSON, Python literals in log lines). A
 # quoted value is masked up to its closing quote, spaces included; a bare
-# one up to a separator.
+# one up to a separator. The possessive quantifiers keep no backtracking
+# state.
 _KEY_VALUE = re.compile(
     r'(?<![A-Za-z0-9_.\-])(?P<p>(?P<kq>["\'])?'
     # NOTE: a name not followed by a separator is passed over at once.
     r'(?=[A-Za-z0-9_.\-]{1,300}(?(kq)(?P=kq)\s{0,16}[:=]|\s{0,16}=))'
     + _SECRET_NAME +
     r'(?(kq)(?P=kq)\s{0,16}[:=]|\s{0,16}=)\s{0,16}(?:(?P<dq>")|(?P<sq>\'))?)'
-    r'(?(dq)[^"\\]*(?:\\.[^"\\]*)*'
-    r'|(?(sq)[^\'\\]*(?:\\.[^\'\\]*)*|[^\s&;#"\'<>,]+))',
+    r'(?(dq)[^"\\]*+(?:\\.[^"\\]*+)*+'
+    r'|(?(sq)[^\'\\]*+(?:\\.[^\'\\]*+)*+|[^\s&;#"\'<>,]++))',
     re.IGNORECASE | re.ASCII | re.DOTALL)
 
 # NOTE: a secret key of a dict: the same names as _SECRET_NAME.
@@ -60,10 +61,13 @@ _SECRET_MARKERS = ('token', 'passw', 'secret', 'credential', 'key', 'sig',
 
 # NOTE: oslo.utils' mask_password is linear too, but it runs a dozen
 # regular expressions per credential name it finds (up to half a second
-# per megabyte), and rewrites more than the secret (everything after
-# "token=" up to a space, the end of a quoted dict): it is applied to free
-# text only, and to at most this many characters per call.
-_OSLO_BUDGET = 256 * 1024
+# per megabyte), and it rewrites more than the secret: everything after
+# "token=" up to a space, and in a quoted dict that holds "password", the
+# text after the last quoted value. It knows forms task_api's scanners do
+# not (--password x, <password>x</password>, OpenStack's own key names),
+# and log lines are where those appear: it masks log lines only, up to
+# this many characters each; a task's data is never rewritten by it.
+_OSLO_MAX = 256 * 1024
 
 
 def _is_secret_key(key):
@@ -92,23 +96,25 @@ def _mask_string(text):
     return text
 
 
-def mask_text(text):
-    """Free text (a message, a log line) with its credentials masked.
+def mask_log_line(line):
+    """A log line with its credentials masked.
 
-    What :func:`mask_credentials` masks in a string, then what
-    ``oslo_utils.strutils.mask_password`` masks (``--password x``,
-    ``<password>x</password>``, ...) in texts up to 256 KiB.
+    What :func:`mask_credentials` masks in a string, then, in lines up to
+    256 KiB, what ``oslo_utils.strutils.mask_password`` masks.
     """
-    text = _mask_string(text)
-    if len(text) <= _OSLO_BUDGET:
-        text = strutils.mask_password(text, secret=MASK)
-    return text
+    line = _mask_string(line)
+    if len(line) <= _OSLO_MAX:
+        line = strutils.mask_password(line, secret=MASK)
+    return line
 
 
 def mask_credentials(value):
     """``value`` with every credential it holds masked.
 
-    Strings are masked by :func:`mask_text`; dicts and lists are walked at
+    In strings: the userinfo of URLs (``scheme://user:***@host``,
+    ``scheme://***@host``), and the values of credential names in query
+    strings, fragments, ``name=value`` pairs and quoted ``"name": "value"``
+    pairs (JSON, Python literals). Dicts and lists are walked at
     any depth without recursion, and the whole value of a key that names
     a credential (``password``, ``token``, ``secret``, ``api_key``, ...)
     becomes ``***``. Other values are returned as they are; storage keeps
@@ -151,7 +157,7 @@ class MaskingFormatter(logging.Formatter):
         self.formatter = formatter or logging.Formatter()
 
     def format(self, record):
-        return mask_text(self.formatter.format(record))
+        return mask_log_line(self.formatter.format(record))
 
 
 def install_log_masking(logger=None):

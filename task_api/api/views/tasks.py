@@ -38,7 +38,7 @@ def _timestamps(task):
 
 def _message(value):
     """The task's message: always a string, its credentials masked."""
-    return masking.mask_text(value) if value else ''
+    return masking.mask_credentials(value) if value else ''
 
 
 def task_self(task_id):
@@ -124,8 +124,6 @@ def raw(task):
         if body[key] is not None:
             body[key] = body[key].strftime(_RAW_FORMAT)
     body['deleted'] = bool(body['deleted'])
-    for key in ('input', 'result'):
+    for key in ('input', 'result', 'message'):
         body[key] = masking.mask_credentials(body[key])
-    if body['message']:
-        body['message'] = masking.mask_text(body['message'])
     return body
