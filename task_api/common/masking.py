@@ -5,6 +5,7 @@ expressions are built so that no character is examined more than a
 bounded number of times, and structures are walked without recursion.
 """
 
+import functools
 import logging
 import re
 
@@ -70,9 +71,14 @@ _SECRET_MARKERS = ('token', 'passw', 'secret', 'credential', 'key', 'sig',
 _OSLO_MAX = 256 * 1024
 
 
+# NOTE: a task's keys are few and the same from task to task.
+@functools.lru_cache(maxsize=1024)
+def _is_secret_name(name):
+    return len(name) <= _MAX_KEY_LENGTH and _SECRET_KEY.match(name) is not None
+
+
 def _is_secret_key(key):
-    return (isinstance(key, str) and len(key) <= _MAX_KEY_LENGTH
-            and _SECRET_KEY.match(key) is not None)
+    return isinstance(key, str) and _is_secret_name(key)
 
 
 def _mask_userinfo(match):

@@ -198,10 +198,10 @@ class PoisonRowsMixin:
                 ({'type': 'import', 'input': {
                     'import_from': 'http://u:hunter2@127.0.0.1/x'}},
                  'http://u:***@127.0.0.1/x')):
-            response = self.app.post(
-                '/v2/tasks', json.dumps(body), expect_errors=True,
-                headers=dict(OWNER_ADMIN, **{'Content-Type': 'application/json',
-                                        'Accept': 'application/json'}))
+            headers = dict(OWNER_ADMIN, Accept='application/json')
+            headers['Content-Type'] = 'application/json'
+            response = self.app.post('/v2/tasks', json.dumps(body),
+                                     headers=headers, expect_errors=True)
             self.assertEqual(400, response.status_int)
             self.assertIn(quoted, response.json['message'])
             self.assertNotIn('hunter2', response.text)
