@@ -68,7 +68,7 @@ _SECRET_MARKERS = ('token', 'passw', 'secret', 'credential', 'key', 'sig',
 # not (--password x, <password>x</password>, OpenStack's own key names),
 # and log lines are where those appear: it masks log lines only, up to
 # this many characters each; a task's data is never rewritten by it.
-_OSLO_MAX = 256 * 1024
+_OSLO_MAX = 64 * 1024
 
 
 # NOTE: a task's keys are few and the same from task to task.
@@ -106,7 +106,7 @@ def mask_log_line(line):
     """A log line with its credentials masked.
 
     What :func:`mask_credentials` masks in a string, then, in lines up to
-    256 KiB, what ``oslo_utils.strutils.mask_password`` masks.
+    64 KiB, what ``oslo_utils.strutils.mask_password`` masks.
     """
     line = _mask_string(line)
     if len(line) <= _OSLO_MAX:

@@ -26,14 +26,30 @@ def isotime(value):
     return value.strftime(_ISO_FORMAT)
 
 
+def _datetime(value):
+    """``value`` if it is a datetime, else None.
+
+    A column may be NULL in a database written by another program, and
+    MariaDB's driver returns a zero date ('0000-00-00 00:00:00') as a
+    string.
+    """
+    return value if isinstance(value, datetime.datetime) else None
+
+
 def _timestamps(task):
     """``created_at`` and ``updated_at`` as the schema promises: strings.
 
-    Either may be NULL in a database written by another program; the
-    other one stands in, and the epoch when both are NULL.
+    When one is unknown the other stands in, and the epoch when both are.
     """
-    created = task['created_at'] or task['updated_at'] or _EPOCH
-    return isotime(created), isotime(task['updated_at'] or created)
+    updated = _datetime(task['updated_at'])
+    created = _datetime(task['created_at']) or updated or _EPOCH
+    return isotime(created), isotime(updated or created)
+
+
+def _expiry(body, task):
+    expires_at = _datetime(task['expires_at'])
+    if expires_at is not None:
+        body['expires_at'] = isotime(expires_at)
 
 
 def _message(value):
@@ -67,8 +83,7 @@ def show(task):
     for key in _OPTIONAL_KEYS:
         if task[key]:
             body[key] = task[key]
-    if task['expires_at'] is not None:
-        body['expires_at'] = isotime(task['expires_at'])
+    _expiry(body, task)
     return body
 
 
@@ -85,8 +100,7 @@ def stub(task):
         'self': task_self(task['id']),
         'schema': SCHEMA_TASK,
     }
-    if task['expires_at'] is not None:
-        body['expires_at'] = isotime(task['expires_at'])
+    _expiry(body, task)
     return body
 
 
@@ -121,7 +135,7 @@ def raw(task):
     """
     body = {key: task[key] for key in _RAW_KEYS}
     for key in _RAW_TIMESTAMPS:
-        if body[key] is not None:
+        if isinstance(body[key], datetime.datetime):
             body[key] = body[key].strftime(_RAW_FORMAT)
     body['deleted'] = bool(body['deleted'])
     for key in ('input', 'result', 'message'):

@@ -6,6 +6,7 @@ recursion allows, input and result that are not objects, NULL timestamps
 and messages. Credentials are masked wherever a task's data leaves.
 """
 
+import datetime
 import json
 import logging
 
@@ -221,6 +222,33 @@ class TestPoisonRowsMySQL(PoisonRowsMixin,
     """MariaDB or MySQL."""
 
     NULL_CREATED_AT = ('ALTER TABLE tasks MODIFY created_at DATETIME NULL',)
+
+    def zero_dates(self, columns):
+        # NOTE: stored under a lax sql_mode; the driver returns them as
+        # strings.
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("SET SESSION sql_mode = ''")
+            connection.execute(sa.text('UPDATE tasks SET %s' % ', '.join(
+                "%s = '0000-00-00 00:00:00'" % column
+                for column in columns)))
+
+    def test_zero_dates(self):
+        self.insert(expires_at=datetime.datetime(2099, 1, 1))
+        self.zero_dates(['created_at', 'updated_at'])
+        show, listed, image = self.read_all()
+        self.assertEqual((EPOCH, EPOCH), (
+            show['created_at'], show['updated_at']))
+        self.assertEqual((EPOCH, EPOCH), (listed['tasks'][0]['created_at'],
+                                          listed['tasks'][0]['updated_at']))
+        raw = image['tasks'][0]
+        self.assertEqual(('0000-00-00 00:00:00', '0000-00-00 00:00:00'), (
+            raw['created_at'], raw['updated_at']))
+        # NOTE: such a task has expired; show still serves it.
+        self.zero_dates(['expires_at'])
+        show = self.get('/tasks/' + TASK_ID).json
+        self.assertEqual((EPOCH, False), (show['updated_at'],
+                                          'expires_at' in show))
+        self.assertLogQuiet()
 
 
 class TestPoisonRowsPostgreSQL(PoisonRowsMixin,

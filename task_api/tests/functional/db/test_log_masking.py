@@ -26,8 +26,14 @@ class LogMaskingMixin:
 
     def setUp(self):
         super().setUp()
+        # NOTE: oslo.log replaces the root handlers and sets the levels of
+        # many loggers; the tests run after this one in the process need
+        # them back.
         root = logging.getLogger()
-        saved = (list(root.handlers), root.level, sys.excepthook)
+        loggers = logging.root.manager.loggerDict
+        saved = (list(root.handlers), root.level, sys.excepthook,
+                 {name: logger.level for name, logger in loggers.items()
+                  if isinstance(logger, logging.Logger)})
 
         def restore():
             for handler in list(root.handlers):
@@ -38,6 +44,9 @@ class LogMaskingMixin:
                 root.addHandler(handler)
             root.setLevel(saved[1])
             sys.excepthook = saved[2]
+            for name, logger in list(loggers.items()):
+                if isinstance(logger, logging.Logger):
+                    logger.setLevel(saved[3].get(name, logging.NOTSET))
         self.addCleanup(restore)
         self.log_file = os.path.join(
             self.useFixture(fixtures.TempDir()).path, 'task_api.log')
