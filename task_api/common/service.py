@@ -15,8 +15,6 @@ def prepare_service(argv=None, default_config_files=None,
                     default_config_dirs=None):
     """Parse the command line and configuration files, set up logging.
 
-    Every line logged is masked by :mod:`task_api.common.masking`.
-
     :param argv: command-line arguments, program name excluded; defaults
         to ``sys.argv[1:]``.
     :param default_config_files: files read when ``--config-file`` is not
