@@ -9,14 +9,19 @@ sent, after the request's Accept header, as the Image API answers: JSON
 
 import webob.exc
 
+from task_api.common import masking
 from task_api import exception
 
 
 def to_http(error):
-    """Return the webob HTTP exception answering a TaskApiException."""
+    """Return the webob HTTP exception answering a TaskApiException.
+
+    A message may quote a refused input: its credentials are masked.
+    """
     cls = webob.exc.status_map.get(error.code,
                                    webob.exc.HTTPInternalServerError)
-    return cls(explanation=error.message, headers=dict(error.headers))
+    return cls(explanation=masking.mask_credentials(error.message),
+               headers=dict(error.headers))
 
 
 def http_error(error):

@@ -4,6 +4,7 @@ import sys
 
 from oslo_log import log
 
+from task_api.common import masking
 from task_api import conf
 from task_api.conf import opts
 
@@ -28,3 +29,4 @@ def prepare_service(argv=None, default_config_files=None,
          default_config_files=default_config_files,
          default_config_dirs=default_config_dirs)
     log.setup(CONF, 'task_api')
+    masking.install_log_masking()

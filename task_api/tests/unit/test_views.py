@@ -19,10 +19,15 @@ class TestMaskCredentials(base.TestCase):
              'd': ('not', 'walked'), 'e': 7, 'f': None},
             masking.mask_credentials(value))
 
-    def test_leaves_urls_without_password(self):
-        for value in ('http://h/x', 'http://user@h/x', 'http://h:8080/x@y',
-                      'mailto:a@b', 'a:b@c', ''):
+    def test_leaves_urls_without_userinfo(self):
+        for value in ('http://h/x', 'http://h:8080/x@y', 'mailto:a@b',
+                      'a:b@c', ''):
             self.assertEqual(value, masking.mask_credentials(value))
+
+    def test_masks_a_lone_user_part(self):
+        # NOTE: it may be a token (scheme://TOKEN@host).
+        self.assertEqual('http://***@h/x',
+                         masking.mask_credentials('http://user@h/x'))
 
     def test_masks_every_url_in_a_string(self):
         self.assertEqual(

@@ -1,7 +1,6 @@
 """The tasks resource: /v2/tasks and /v2/tasks/{task_id}."""
 
 import hashlib
-import json
 import string
 
 import pecan
@@ -10,6 +9,7 @@ import webob.exc
 
 from task_api.api.controllers import base
 from task_api.api import validation
+from task_api.api.views import encoding
 from task_api.api.views import tasks as tasks_view
 from task_api import exception
 from task_api.policies import tasks as task_policies
@@ -31,7 +31,7 @@ def _etag(data):
 
 
 def _encode(body):
-    return json.dumps(body, ensure_ascii=False).encode('utf-8')
+    return encoding.encode(body)
 
 
 def _json_bytes_response(data, status=200, headers=()):

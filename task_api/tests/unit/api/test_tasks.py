@@ -140,14 +140,15 @@ class ShowTaskMixin:
         stored = {'import_from': 'https://alice:s3cr%40t@example.com/x.img',
                   'mirrors': ['ftp://bob:hunter2@mirror.example/x',
                               {'deep': 'see http://carol:pw@h:8080/p?q=1'}],
-                  'token_only': 'http://dave@example.com/x',
+                  'user_only': 'http://dave@example.com/x',
                   'count': 3}
         self.insert(input=stored)
         self.assertShows(expected_body(input={
             'import_from': 'https://alice:***@example.com/x.img',
             'mirrors': ['ftp://bob:***@mirror.example/x',
                         {'deep': 'see http://carol:***@h:8080/p?q=1'}],
-            'token_only': 'http://dave@example.com/x',
+            # NOTE: a lone user part may be a token.
+            'user_only': 'http://***@example.com/x',
             'count': 3}))
         # Storage keeps what the executor needs.
         stored_input = self.dbapi.task_get(self.admin_context,
