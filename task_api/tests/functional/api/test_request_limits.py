@@ -75,7 +75,8 @@ class MalformedRequestsMixin:
     def send(self, body=b'', method='POST', path='/v2/tasks', headers=None,
              status=None, environ=None):
         """Send a raw request through the pipeline; check its status."""
-        request = webob.Request.blank(path, method=method)
+        request = webob.Request.blank(
+            path, method=method, environ=dict(self.environ))
         for name, value in dict(CALLER, **(headers or {})).items():
             request.headers[name] = value
         if body is not None:
