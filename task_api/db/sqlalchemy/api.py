@@ -274,8 +274,8 @@ class _ReadPools:
     """The connection pools of reads from a database server.
 
     Each engine of the enginefacade (the configured one, or one a test put
-    in its place) gets a companion engine on the same URL and [database]
-    options, made by oslo.db, whose connections are in autocommit mode and
+    in its place) gets a companion engine on the same URL (with its
+    connection parameters) and [database] options, made by oslo.db, whose connections are in autocommit mode and
     are not pinged at checkout. It is disposed with its engine. SQLite
     reads stay on the enginefacade: a file has no round trips to save.
     """
@@ -318,7 +318,9 @@ class _ReadPools:
             max_retries=0,
             thread_checkin=False,
             logging_name='task_api.read',
-            connection_parameters=group.connection_parameters,
+            # NOTE: no connection_parameters: oslo.db put them in the URL
+            # of the writer already, and a parameter given twice reaches
+            # the driver as a list.
             _engine_target=_read_engine_target)
 
 
