@@ -94,3 +94,9 @@ class InsecureBind(ConfigInvalid):
                 'a loopback address: anyone reaching it would be an '
                 'administrator. Bind to 127.0.0.1 or set [api] '
                 'allow_noauth_on_public_bind = true.')
+
+
+class InvalidColumnValue(Invalid):
+    _msg_fmt = ('A value of the request cannot be stored: it is too long '
+                'for its column or holds characters the database does not '
+                'accept.')

@@ -42,6 +42,8 @@ _PROTECTED_KEYS = frozenset(('id', 'created_at', 'updated_at', 'deleted',
 _COLUMNS_BY_KEY = {column.key: column for column in _TASK_COLUMNS}
 _NULLABLE_KEYS = frozenset(column.key for column in _TASK_COLUMNS
                            if column.nullable)
+_BOOLEAN_KEYS = frozenset(column.key for column in _TASK_COLUMNS
+                          if isinstance(column.type, sa.Boolean))
 
 
 def get_backend():
@@ -93,18 +95,51 @@ def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
         cparams['charset'] = 'utf8mb4'
 
 
+def _is_refused_value(error):
+    """Whether the database refused a value it was given to store.
+
+    A string too long for its column, a character the column's encoding
+    lacks, or one the driver cannot send (a NUL to PostgreSQL, a lone
+    surrogate), which the driver reports as a ValueError.
+    """
+    if isinstance(error, (db_exc.DBDataError,
+                          db_exc.DBInvalidUnicodeParameter)):
+        return True
+    if isinstance(error, db_exc.DBError):
+        error = error.inner_exception
+    if isinstance(error, sa_exc.DataError):
+        return True
+    if (isinstance(error, sa_exc.StatementError)
+            and not isinstance(error, sa_exc.DBAPIError)):
+        error = error.orig
+    return isinstance(error, ValueError)
+
+
 def _translate_errors(fn):
-    """Report a database that cannot be reached as DatabaseUnavailable."""
+    """Report an unreachable database as DatabaseUnavailable (503).
+
+    A value the database refuses to store is the caller's error
+    (InvalidColumnValue, 400): the API validates what it can, and this is
+    the backstop for what a column holds.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (db_exc.DBError, sa_exc.DBAPIError) as error:
-            if not is_unavailable(error):
-                raise
-            LOG.error('Database unavailable: %s', error)
-            raise exception.DatabaseUnavailable() from error
+        except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
+                sa_exc.StatementError) as error:
+            if is_unavailable(error):
+                LOG.error('Database unavailable: %s', error)
+                raise exception.DatabaseUnavailable() from error
+            if _is_refused_value(error):
+                # NOTE: the database's message may quote the value, which
+                # may hold a credential: only its kind is logged.
+                LOG.info('The database refused a value: %s',
+                         type(getattr(error, 'inner_exception', error))
+                         .__name__)
+                raise exception.InvalidColumnValue() from error
+            raise
 
     return wrapper
 
@@ -187,6 +222,12 @@ def _order_by(keys, ascending):
 def _beyond(key, value, ascending):
     """Rows whose ``key`` comes strictly after ``value`` in the order."""
     column = _COLUMNS_BY_KEY[key]
+    if key in _BOOLEAN_KEYS:
+        # NOTE: SQLAlchemy refuses < and > with True and False; false
+        # sorts before true on every backend.
+        if value == ascending:
+            return sa.false()
+        return column == sa.true() if ascending else column == sa.false()
     if ascending:
         return column.is_not(None) if value is None else column > value
     if value is None:
@@ -210,7 +251,7 @@ def _after_marker(keys, marker, ascending):
             _beyond(key, marker[key], ascending)))
     after = sa.or_(*alternatives)
     first = keys[0]
-    if first in _NULLABLE_KEYS:
+    if first in _NULLABLE_KEYS or first in _BOOLEAN_KEYS:
         return after
     # NOTE: implied by the alternatives, but a plain range on the leading
     # key is what lets the database start its index scan at the marker
