@@ -99,14 +99,19 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
-    def tasks_get_by_image(self, context, image_id):
-        """Return the live tasks of an image, oldest first.
+    def tasks_get_by_image(self, context, image_id, limit):
+        """Return the newest live tasks of an image, newest first.
 
         Only tasks that are neither soft-deleted nor expired, and for
-        non-administrators only their own project's.
+        non-administrators only their own project's. The order is
+        ``created_at`` then ``id``, both descending, and at most ``limit``
+        tasks are returned, so that an image named by many tasks costs a
+        bounded answer; there is no marker to page further.
 
         :param context: the caller's RequestContext.
         :param image_id: the image the tasks name in ``image_id``.
+        :param limit: most tasks returned (the API passes ``[api]
+            api_limit_max``).
         :returns: a list of full task dicts.
         :raises: task_api.exception.DatabaseUnavailable
         """

@@ -289,15 +289,15 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
     return [dict(zip(_TASK_KEYS, row)) for row in rows]
 
 
-def _tasks_get_by_image(connection, context, image_id):
+def _tasks_get_by_image(connection, context, image_id, limit):
     stmt = (_task_select()
             .where(models.Task.image_id == image_id)
             .where(models.Task.deleted == sa.false())
             .where(_not_expired(timeutils.utcnow())))
     if not context.is_admin:
         stmt = stmt.where(models.Task.owner == context.project_id)
-    stmt = stmt.order_by(models.Task.created_at.asc(),
-                         models.Task.id.asc())
+    stmt = stmt.order_by(models.Task.created_at.desc(),
+                         models.Task.id.desc()).limit(limit)
     return [_row_to_dict(row) for row in connection.execute(stmt)]
 
 
@@ -421,8 +421,8 @@ class Connection(api.Connection):
                      sort_key, sort_dir)
 
     @_translate_errors
-    def tasks_get_by_image(self, context, image_id):
-        return _read(_tasks_get_by_image, context, image_id)
+    def tasks_get_by_image(self, context, image_id, limit):
+        return _read(_tasks_get_by_image, context, image_id, limit)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock

@@ -6,10 +6,11 @@ import webob.exc
 from task_api.api.controllers import base
 from task_api.api.controllers.v2 import tasks as tasks_controller
 from task_api.api.views import tasks as tasks_view
+from task_api import conf
 
 
 class ImageTasksController(base.RestController):
-    """The live tasks that name one image, oldest first."""
+    """The newest live tasks that name one image, newest first."""
 
     _collection_methods = {'GET': 'get_all'}
 
@@ -23,8 +24,8 @@ class ImageTasksController(base.RestController):
         # not by tasks_api_access; task_api keeps no images, so a caller
         # sees the tasks of its own project (an administrator, all).
         context = pecan.request.context
-        tasks = pecan.request.dbapi.tasks_get_by_image(context,
-                                                       self.image_id)
+        tasks = pecan.request.dbapi.tasks_get_by_image(
+            context, self.image_id, conf.CONF.api.api_limit_max)
         return tasks_controller.json_response(
             {'tasks': [tasks_view.raw(task) for task in tasks]})
 
