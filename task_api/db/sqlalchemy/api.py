@@ -14,6 +14,8 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext import compiler as sa_compiler
+from sqlalchemy.sql import functions as sa_functions
 
 from task_api.db import api
 from task_api.db.sqlalchemy import models
@@ -144,38 +146,87 @@ def _translate_errors(fn):
     return wrapper
 
 
+class _exact(sa_functions.FunctionElement):
+    """``left = right``, comparing strings exactly on every backend.
+
+    MySQL's default collations ignore case and trailing spaces, so that
+    project ``ABC`` would see the tasks of ``abc`` and ``abc ``. The
+    columns are left as they are (the database may be Glance's); on MySQL
+    the comparison is made twice: by the collation, which an index
+    serves, and on the bytes, which decides.
+    """
+
+    # NOTE: not Boolean, which SQLite and MySQL would compare with 1.
+    type = sa.types.NullType()
+    inherit_cache = True
+
+
+@sa_compiler.compiles(_exact)
+def _compile_exact(element, compiler, **kw):
+    left, right = element.clauses
+    return compiler.process(left == right, **kw)
+
+
+@sa_compiler.compiles(_exact, 'mysql')
+def _compile_exact_mysql(element, compiler, **kw):
+    left, right = element.clauses
+    return '(%s AND %s)' % (
+        compiler.process(left == right, **kw),
+        compiler.process(sa.cast(left, sa.LargeBinary)
+                         == sa.cast(right, sa.LargeBinary), **kw))
+
+
 def _task_select():
     return (sa.select(*_TASK_COLUMNS, *_INFO_COLUMNS)
             .outerjoin(models.TaskInfo,
-                       models.TaskInfo.task_id == models.Task.id))
+                       _exact(models.TaskInfo.task_id, models.Task.id)))
 
 
 def _row_to_dict(row):
     return dict(zip(_KEYS, row))
 
 
-def _visible(stmt, context):
-    """``stmt`` restricted to the tasks the caller may see."""
-    if not context.can_see_deleted:
+def _visible(stmt, can_see_deleted, is_admin, owner):
+    """``stmt`` restricted to the tasks a caller may see.
+
+    The one rule of who sees which rows: every statement that reads tasks
+    for a caller is built through it.
+
+    :param owner: the caller's project id, or a bind parameter for it.
+    """
+    if not can_see_deleted:
         stmt = stmt.where(models.Task.deleted == sa.false())
-    if not context.is_admin:
+    if not is_admin:
         # NOTE: an invisible task is reported as missing, never as
         # forbidden, so that callers learn nothing about other projects.
-        stmt = stmt.where(models.Task.owner == context.project_id)
+        stmt = stmt.where(_exact(models.Task.owner, owner))
     return stmt
+
+
+def _visible_to(stmt, context):
+    """``stmt`` restricted to the tasks ``context``'s caller may see."""
+    return _visible(stmt, context.can_see_deleted, context.is_admin,
+                    context.project_id)
+
+
+def _listable_by(stmt, context):
+    """``stmt`` restricted to the tasks the caller may list.
+
+    Deleted tasks are never listed, not even to those who may see them.
+    """
+    return _visible(stmt, False, context.is_admin, context.project_id)
 
 
 # NOTE: built once, as building a statement costs more than running it;
 # one for each way a caller sees tasks.
-_GET_BY_ID = _task_select().where(models.Task.id == sa.bindparam('task_id'))
+_GET_BY_ID = _task_select().where(
+    _exact(models.Task.id, sa.bindparam('task_id', type_=sa.String)))
 _GET_VISIBLE = {
     # (can_see_deleted, is_admin)
-    (True, True): _GET_BY_ID,
-    (False, True): _GET_BY_ID.where(models.Task.deleted == sa.false()),
-    (True, False): _GET_BY_ID.where(
-        models.Task.owner == sa.bindparam('owner')),
-    (False, False): _GET_BY_ID.where(models.Task.deleted == sa.false())
-    .where(models.Task.owner == sa.bindparam('owner')),
+    (can_see_deleted, is_admin): _visible(
+        _GET_BY_ID, can_see_deleted, is_admin,
+        sa.bindparam('owner', type_=sa.String))
+    for can_see_deleted in (True, False) for is_admin in (True, False)
 }
 
 
@@ -238,8 +289,23 @@ def _beyond(key, value, ascending):
 
 
 def _same(key, value):
+    """Rows whose ``key`` sorts level with ``value``.
+
+    For the keyset condition: the database's own equality, which agrees
+    with its ORDER BY.
+    """
     column = _COLUMNS_BY_KEY[key]
     return column.is_(None) if value is None else column == value
+
+
+def _equal(key, value):
+    """Rows whose ``key`` is exactly ``value``: the filters of a list."""
+    column = _COLUMNS_BY_KEY[key]
+    if value is None:
+        return column.is_(None)
+    if isinstance(column.type, sa.String):
+        return _exact(column, sa.bindparam(None, value, type_=column.type))
+    return column == value
 
 
 def _after_marker(keys, marker, ascending):
@@ -266,17 +332,14 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
         raise exception.InvalidSortKey()
     ascending = sort_dir == 'asc'
     keys = _sort_keys(sort_key)
-    stmt = (sa.select(*_TASK_COLUMNS)
-            .where(models.Task.deleted == sa.false())
-            .where(_not_expired(timeutils.utcnow())))
-    if not context.is_admin:
-        stmt = stmt.where(models.Task.owner == context.project_id)
+    stmt = _listable_by(sa.select(*_TASK_COLUMNS), context).where(
+        _not_expired(timeutils.utcnow()))
     for key, value in (filters or {}).items():
         if key in _COLUMNS_BY_KEY and key != 'deleted':
-            stmt = stmt.where(_same(key, value))
+            stmt = stmt.where(_equal(key, value))
     if marker is not None:
-        marker_row = connection.execute(_visible(
-            sa.select(*_TASK_COLUMNS).where(models.Task.id == marker),
+        marker_row = connection.execute(_visible_to(
+            sa.select(*_TASK_COLUMNS).where(_equal('id', marker)),
             context)).first()
         if marker_row is None:
             raise exception.MarkerNotFound(task_id=marker)
@@ -290,12 +353,9 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
 
 
 def _tasks_get_by_image(connection, context, image_id, limit):
-    stmt = (_task_select()
-            .where(models.Task.image_id == image_id)
-            .where(models.Task.deleted == sa.false())
+    stmt = (_listable_by(_task_select(), context)
+            .where(_equal('image_id', image_id))
             .where(_not_expired(timeutils.utcnow())))
-    if not context.is_admin:
-        stmt = stmt.where(models.Task.owner == context.project_id)
     stmt = stmt.order_by(models.Task.created_at.desc(),
                          models.Task.id.desc()).limit(limit)
     return [_row_to_dict(row) for row in connection.execute(stmt)]
@@ -433,7 +493,7 @@ class Connection(api.Connection):
                   if key not in _PROTECTED_KEYS}
         info = {key: values.pop(key) for key in _INFO_KEYS if key in values}
         stmt = (sa.update(models.Task)
-                .where(models.Task.id == current['id'])
+                .where(_equal('id', current['id']))
                 .values(updated_at=timeutils.utcnow(), **values))
         if expected_status is not None:
             stmt = stmt.where(models.Task.status == expected_status)
@@ -445,7 +505,9 @@ class Connection(api.Connection):
         if info:
             updated = context.connection.execute(
                 sa.update(models.TaskInfo)
-                .where(models.TaskInfo.task_id == current['id'])
+                .where(_exact(models.TaskInfo.task_id,
+                              sa.bindparam(None, current['id'],
+                                           type_=sa.String)))
                 .values(**info))
             if updated.rowcount == 0:
                 context.connection.execute(sa.insert(models.TaskInfo).values(
