@@ -19,6 +19,7 @@ from sqlalchemy.sql import functions as sa_functions
 
 from task_api.db import api
 from task_api.db.sqlalchemy import models
+from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
 CONF = cfg.CONF
@@ -59,16 +60,26 @@ def get_engine():
 
 
 def is_unavailable(error):
-    """Whether ``error`` means the database cannot be reached.
+    """Whether ``error`` means the database cannot serve at the moment.
 
-    A statement the server refused (MySQL reports some of those as
-    OperationalError too) is not an outage.
+    It cannot be reached, it did not answer in time (connect, statement or
+    a pooled connection: see [database] connect_timeout, statement_timeout
+    and pool_timeout), or its connection was lost. A statement the server
+    refused (MySQL reports some of those as OperationalError too) is not
+    an outage.
     """
     if isinstance(error, (db_exc.DBConnectionError,
-                          db_exc.DBNonExistentDatabase)):
+                          db_exc.DBNonExistentDatabase,
+                          sa_exc.TimeoutError)):
         return True
     if isinstance(error, db_exc.DBError):
         error = error.inner_exception
+    if isinstance(error, sa_exc.TimeoutError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if timeouts.statement_timed_out(error.orig):
+        return True
     if not isinstance(error, (sa_exc.OperationalError,
                               sa_exc.InterfaceError)):
         return False
@@ -130,7 +141,7 @@ def _translate_errors(fn):
         try:
             return fn(*args, **kwargs)
         except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
-                sa_exc.StatementError) as error:
+                sa_exc.StatementError, sa_exc.TimeoutError) as error:
             if is_unavailable(error):
                 LOG.error('Database unavailable: %s', error)
                 raise exception.DatabaseUnavailable() from error
@@ -434,6 +445,8 @@ def _read(fn, context, *args, **kwargs):
     A pooled connection found dead (the database restarted, a proxy timed
     out) is replaced and the read run once more, so that a restart costs
     no error; a database that stays unreachable raises DBConnectionError.
+    A read that timed out is not run again: the database is hung, and the
+    request's wait stays within its bounds.
     """
     engine = _READ_POOLS.get()
     if engine is None:
@@ -444,6 +457,8 @@ def _read(fn, context, *args, **kwargs):
         with engine.connect() as connection:
             return fn(connection, context, *args, **kwargs)
     except db_exc.DBConnectionError as error:
+        if timeouts.timed_out(error):
+            raise
         LOG.info('Database read failed (%s); trying once more on a new '
                  'connection.', error)
     with engine.connect() as connection:
