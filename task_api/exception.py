@@ -100,3 +100,9 @@ class InvalidColumnValue(Invalid):
     _msg_fmt = ('A value of the request cannot be stored: it is too long '
                 'for its column or holds characters the database does not '
                 'accept.')
+
+
+class DatabaseNotMigrated(TaskApiException):
+    _msg_fmt = ('The task database has no tables; run task-api-manage db '
+                'sync.')
+    code = 503

@@ -60,6 +60,20 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def database_check(self, context):
+        """Check that the database answers and holds task_api's tables.
+
+        One cheap statement, bounded like every other one, for health
+        checks; nothing is read or written.
+
+        :param context: a RequestContext (an administrator's).
+        :raises: task_api.exception.DatabaseUnavailable when the database
+            cannot be reached or does not answer in time.
+        :raises: task_api.exception.DatabaseNotMigrated when the tables
+            are missing: the schema was never migrated.
+        """
+
+    @abc.abstractmethod
     def task_create(self, context, values):
         """Store a new task and its task_info row.
 

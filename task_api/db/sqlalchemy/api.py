@@ -241,6 +241,35 @@ _GET_VISIBLE = {
 }
 
 
+# NOTE: names both tables, which must exist, and reads no row.
+_CHECK = (sa.select(sa.literal(1))
+          .select_from(models.Task.__table__.outerjoin(
+              models.TaskInfo.__table__,
+              models.TaskInfo.task_id == models.Task.id))
+          .where(sa.false()))
+
+
+def _database_check(connection, context):
+    connection.execute(_CHECK).all()
+
+
+def _is_missing_table(error):
+    """Whether the database refused a statement naming an absent table."""
+    if isinstance(error, db_exc.DBNonExistentTable):
+        return True
+    if isinstance(error, db_exc.DBError):
+        error = error.inner_exception
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    orig = error.orig
+    if getattr(orig, 'pgcode', None) == '42P01':  # undefined_table
+        return True
+    args = getattr(orig, 'args', ())
+    if type(orig).__module__.startswith('pymysql'):
+        return bool(args) and args[0] == 1146  # ER_NO_SUCH_TABLE
+    return 'no such table' in str(orig)
+
+
 def _task_get(connection, context, task_id, visible_only=True):
     if visible_only:
         stmt = _GET_VISIBLE[(bool(context.can_see_deleted),
@@ -467,6 +496,15 @@ def _read(fn, context, *args, **kwargs):
 
 class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
+
+    @_translate_errors
+    def database_check(self, context):
+        try:
+            _read(_database_check, context)
+        except (db_exc.DBError, sa_exc.DBAPIError) as error:
+            if _is_missing_table(error):
+                raise exception.DatabaseNotMigrated() from error
+            raise
 
     @_translate_errors
     def task_get(self, context, task_id):

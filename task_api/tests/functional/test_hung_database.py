@@ -56,7 +56,7 @@ class HungDatabaseMixin:
         # NOTE: whatever happens, no thread stays blocked on the relay.
         self.addCleanup(self.proxy.thaw)
 
-    def request(self, method, path):
+    def request(self, method, path, headers=HEADERS):
         """The response of one request, failing if it waits past BOUND."""
         outcome = {}
 
@@ -64,10 +64,10 @@ class HungDatabaseMixin:
             started = time.monotonic()
             if method == 'POST':
                 outcome['response'] = self.app.post_json(
-                    path, NEW_TASK, headers=HEADERS, expect_errors=True)
+                    path, NEW_TASK, headers=headers, expect_errors=True)
             else:
                 outcome['response'] = self.app.get(
-                    path, headers=HEADERS, expect_errors=True)
+                    path, headers=headers, expect_errors=True)
             outcome['seconds'] = time.monotonic() - started
 
         thread = threading.Thread(target=run, daemon=True)
@@ -100,15 +100,24 @@ class HungDatabaseMixin:
                 'code': '503 Service Unavailable',
                 'title': 'Service Unavailable'}, response.json)
 
+    def assertHealth(self, status, body):
+        response = self.request('GET', '/healthcheck',
+                                {'Accept': 'text/plain'})
+        self.assertEqual((status, body),
+                         (response.status_int, response.text))
+
     def test_frozen_database_answers_503_then_heals(self):
         self.assertServing()
+        self.assertHealth(200, 'OK\nOK')
         self.proxy.freeze()
         # Pooled connections get no answer, new ones no greeting.
         self.assertUnavailable()
+        self.assertHealth(503, 'OK\nDATABASE UNAVAILABLE')
         self.assertUnavailable()
         self.proxy.thaw()
         # The connections that timed out were dropped; nothing else to do.
         self.assertServing()
+        self.assertHealth(200, 'OK\nOK')
         self.assertServing()
 
     def test_database_frozen_while_idle(self):
