@@ -8,8 +8,6 @@ from oslo_config import cfg
 from oslo_db import options as db_options
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/task_api.sqlite'
-#: seconds a request waits for a pooled connection (oslo.db's pool_timeout)
-DEFAULT_POOL_TIMEOUT = 10
 
 opts = [
     cfg.IntOpt('connect_timeout', default=5, min=1,
@@ -35,8 +33,10 @@ opts = [
 
 
 def register_opts(conf):
-    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION,
-                            pool_timeout=DEFAULT_POOL_TIMEOUT)
+    # NOTE: pool_timeout keeps oslo.db's default (unset: SQLAlchemy waits
+    # 30 seconds for a pooled connection); oslo.db passes a set value on
+    # to SQLite file databases too, whose pool refuses it.
+    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
     # NOTE: oslo.db would otherwise retry the first connection for 100
     # seconds, holding a request; task_api answers 503 at once instead, and
     # the pool reconnects on a later request once the database is back.
