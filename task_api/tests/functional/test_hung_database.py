@@ -33,8 +33,11 @@ BOUND = POOL_TIMEOUT + CONNECT_TIMEOUT + 2 * (STATEMENT_TIMEOUT + 1)
 SLACK = 15
 
 
-class HungDatabaseMixin:
+class BoundedWaitMixin:
     """Show, list and create through a relay to the real server."""
+
+    #: [database] options of the engines
+    POOL = {}
 
     def setUp(self):
         super().setUp()
@@ -44,12 +47,12 @@ class HungDatabaseMixin:
             url.host or 'localhost', url.port or self.PORT))
         self.config(connect_timeout=CONNECT_TIMEOUT,
                     statement_timeout=STATEMENT_TIMEOUT,
-                    pool_timeout=POOL_TIMEOUT, group='database')
+                    pool_timeout=POOL_TIMEOUT, group='database', **self.POOL)
         relayed = enginefacade.transaction_context()
         relayed.configure(connection=url.set(
             host='127.0.0.1', port=self.proxy.port).render_as_string(
                 hide_password=False), max_retries=0,
-            pool_timeout=POOL_TIMEOUT)
+            pool_timeout=POOL_TIMEOUT, **self.POOL)
         self.addCleanup(relayed.dispose_pool)
         self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
             sqla_api.main_context_manager, relayed))
@@ -100,6 +103,26 @@ class HungDatabaseMixin:
                 'code': '503 Service Unavailable',
                 'title': 'Service Unavailable'}, response.json)
 
+class PoolExhaustedMixin(BoundedWaitMixin):
+    """Every pooled connection is busy: a request waits pool_timeout."""
+
+    POOL = {'max_pool_size': 1, 'max_overflow': 0}
+
+    def test_busy_pools_answer_503_then_serve(self):
+        self.assertServing()
+        held = [sqla_api.get_engine().connect(),
+                sqla_api._READ_POOLS.get().connect()]
+        try:
+            self.assertUnavailable()
+        finally:
+            for connection in held:
+                connection.close()
+        self.assertServing()
+
+
+class HungDatabaseMixin(BoundedWaitMixin):
+    """The relay frozen, as a database server stopped with SIGSTOP."""
+
     def assertHealth(self, status, body):
         response = self.request('GET', '/healthcheck',
                                 {'Accept': 'text/plain'})
@@ -133,4 +156,14 @@ class TestHungPostgreSQL(HungDatabaseMixin,
 
 
 class TestHungMySQL(HungDatabaseMixin, pipeline_base.MySQLPipelineTestCase):
+    PORT = 3306
+
+
+class TestPoolExhaustedPostgreSQL(PoolExhaustedMixin,
+                                  pipeline_base.PostgreSQLPipelineTestCase):
+    PORT = 5432
+
+
+class TestPoolExhaustedMySQL(PoolExhaustedMixin,
+                             pipeline_base.MySQLPipelineTestCase):
     PORT = 3306
