@@ -416,8 +416,9 @@ class _ReadPools:
 
     Each engine of the enginefacade (the configured one, or one a test put
     in its place) gets a companion engine on the same URL (with its
-    connection parameters) and [database] options, made by oslo.db, whose connections are in autocommit mode and
-    are not pinged at checkout. It is disposed with its engine. SQLite
+    connection parameters) and [database] options, made by oslo.db, whose
+    connections are in autocommit mode and are not pinged at checkout. It
+    is disposed with its engine. SQLite
     reads stay on the enginefacade: a file has no round trips to save.
     """
 

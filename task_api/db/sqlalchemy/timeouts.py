@@ -29,8 +29,8 @@ CONF = cfg.CONF
 #: seconds the client waits past the server's statement timeout
 CLIENT_GRACE = 1
 
-_UNBOUNDED = contextvars.ContextVar('task_api_unbounded_statements',
-                                   default=False)
+_UNBOUNDED = contextvars.ContextVar(
+    'task_api_unbounded_statements', default=False)
 
 
 @contextlib.contextmanager
@@ -87,8 +87,8 @@ def _psycopg2_wait(connection):
     On expiry the exception makes psycopg2 close the connection, which
     SQLAlchemy then reports as a disconnect and drops from its pool.
     """
-    from psycopg2 import extensions
     import psycopg2
+    from psycopg2 import extensions
 
     bound = getattr(connection, 'task_api_wait_bound', None)
     deadline = None if bound is None else time.monotonic() + bound

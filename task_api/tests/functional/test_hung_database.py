@@ -103,6 +103,7 @@ class BoundedWaitMixin:
                 'code': '503 Service Unavailable',
                 'title': 'Service Unavailable'}, response.json)
 
+
 class PoolExhaustedMixin(BoundedWaitMixin):
     """Every pooled connection is busy: a request waits pool_timeout."""
 

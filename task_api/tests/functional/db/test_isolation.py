@@ -72,8 +72,8 @@ class IsolationMixin:
                           self.admin_context, marker=ID_1.upper())
         self.assertRaises(exception.MarkerNotFound, self.dbapi.task_get_all,
                           member('ABC'), marker=ID_1)
-        self.assertEqual([], self.dbapi.task_get_all(member('abc'),
-                                                      marker=ID_1))
+        self.assertEqual([], self.dbapi.task_get_all(
+            member('abc'), marker=ID_1))
 
     def test_image_tasks(self):
         for owner, (image_id, task_id) in TASKS.items():
