@@ -97,9 +97,9 @@ class InsecureBind(ConfigInvalid):
 
 
 class InvalidColumnValue(Invalid):
-    _msg_fmt = ('A value of the request cannot be stored: it is too long '
-                'for its column or holds characters the database does not '
-                'accept.')
+    _msg_fmt = ('The database cannot hold a value of the request: it is '
+                'too long for its column or holds a character the database '
+                'does not accept.')
 
 
 class DatabaseNotMigrated(TaskApiException):

@@ -24,6 +24,8 @@ import time
 from oslo_config import cfg
 import sqlalchemy as sa
 
+from task_api import conf  # noqa: F401  (registers [database])
+
 CONF = cfg.CONF
 
 #: seconds the client waits past the server's statement timeout
@@ -145,10 +147,10 @@ def _bound_psycopg2(cparams):
                         or CONF.database.connect_timeout)
     seconds = statement_timeout()
     wait_bound = seconds + CLIENT_GRACE if seconds else None
-    if seconds:
+    options = cparams.get('options') or ''
+    if seconds and 'statement_timeout' not in options:
         option = '-c statement_timeout=%d' % (seconds * 1000)
-        options = cparams.get('options')
-        cparams['options'] = (options + ' ' + option) if options else option
+        cparams['options'] = (options + ' ' + option).strip()
     cparams.setdefault('connection_factory',
                        _psycopg2_connection_class(connect_bound, wait_bound))
 

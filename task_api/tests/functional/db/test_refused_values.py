@@ -20,9 +20,10 @@ class RefusedValuesMixin:
         error = self.assertRaises(exception.InvalidColumnValue,
                                   base.create_test_task, **values)
         self.assertEqual(400, error.code)
-        self.assertEqual('A value of the request cannot be stored: it is '
-                         'too long for its column or holds characters the '
-                         'database does not accept.', error.message)
+        self.assertEqual('The database cannot hold a value of the '
+                         'request: it is too long for its column or holds '
+                         'a character the database does not accept.',
+                         error.message)
         self.assertEqual(0, self.count_rows())
 
     def test_value_longer_than_its_column(self):
