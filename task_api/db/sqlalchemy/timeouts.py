@@ -11,9 +11,10 @@ and ``statement_timeout``:
   the connection is closed, so that the pool discards it and a later
   request connects anew.
 
-PyMySQL has read and write timeouts of its own. psycopg2 has none, so
-psycopg2 connections are made with a wait callback (psycopg2's public
-hook for cooperative I/O) that waits on the socket with a deadline.
+PyMySQL and mysqlclient have read and write timeouts of their own.
+psycopg2 has none, so psycopg2 connections are made with a wait callback
+(psycopg2's public hook for cooperative I/O) that waits on the socket
+with a deadline. Other drivers get only what their URL asks for.
 """
 
 import contextlib
@@ -155,9 +156,9 @@ def _bound_psycopg2(cparams):
                        _psycopg2_connection_class(connect_bound, wait_bound))
 
 
-# MySQL and MariaDB through PyMySQL
+# MySQL and MariaDB through PyMySQL or mysqlclient
 
-def _bound_pymysql(cparams):
+def _bound_mysql(cparams):
     cparams.setdefault('connect_timeout', CONF.database.connect_timeout)
     seconds = statement_timeout()
     if seconds:
@@ -183,21 +184,23 @@ def _server_bound_mysql(dbapi_connection, seconds):
 def _bound_new_connection(dialect, connection_record, cargs, cparams):
     if dialect.driver == 'psycopg2':
         _bound_psycopg2(cparams)
-    elif dialect.driver == 'pymysql':
-        _bound_pymysql(cparams)
+    elif dialect.driver in ('pymysql', 'mysqldb'):
+        _bound_mysql(cparams)
     elif dialect.name == 'sqlite':
         seconds = statement_timeout()
         if seconds:
             # NOTE: how long a statement waits for another process's lock.
             cparams.setdefault('timeout', seconds)
-    connection_record.info['task_api_statement_timeout'] = (
-        statement_timeout())
+    if dialect.name == 'mysql':
+        # NOTE: set on the server once connected, below.
+        connection_record.info['task_api_mysql_statement_timeout'] = (
+            statement_timeout())
 
 
 @sa.event.listens_for(sa.engine.Engine, 'connect')
 def _bound_on_server(dbapi_connection, connection_record):
-    seconds = connection_record.info.get('task_api_statement_timeout')
-    if seconds and type(dbapi_connection).__module__.startswith('pymysql'):
+    seconds = connection_record.info.get('task_api_mysql_statement_timeout')
+    if seconds:
         _server_bound_mysql(dbapi_connection, seconds)
 
 
@@ -216,7 +219,7 @@ def statement_timed_out(dbapi_error):
         return True
     module = type(dbapi_error).__module__
     args = getattr(dbapi_error, 'args', ())
-    if module.startswith('pymysql'):
+    if module.startswith(('pymysql', 'MySQLdb')):
         return bool(args) and args[0] in _MYSQL_STATEMENT_TIMEOUT
     return (module.startswith('sqlite3')
             and 'database is locked' in str(dbapi_error))
