@@ -28,7 +28,8 @@ opts = [
                     'with Retry-After. On SQLite this is how long a '
                     'statement waits for a lock held by another process. '
                     'Schema migrations are not bounded. 0 means no '
-                    'bound.'),
+                    'bound. On PostgreSQL it overrides a statement_timeout '
+                    'set in the options of connection_parameters.'),
 ]
 
 

@@ -148,10 +148,12 @@ def _bound_psycopg2(cparams):
                         or CONF.database.connect_timeout)
     seconds = statement_timeout()
     wait_bound = seconds + CLIENT_GRACE if seconds else None
-    options = cparams.get('options') or ''
-    if seconds and 'statement_timeout' not in options:
+    if seconds:
+        # NOTE: appended, so that it wins over a statement_timeout in the
+        # options of the URL: the client-side bound follows this one.
         option = '-c statement_timeout=%d' % (seconds * 1000)
-        cparams['options'] = (options + ' ' + option).strip()
+        options = cparams.get('options')
+        cparams['options'] = (options + ' ' + option) if options else option
     cparams.setdefault('connection_factory',
                        _psycopg2_connection_class(connect_bound, wait_bound))
 

@@ -77,3 +77,20 @@ class TestBusyTimeoutSQLite(base.TestCase):
                 connection.execute(sa.text('INSERT INTO t VALUES (1)'))
 
         self.assertRaises(exception.DatabaseUnavailable, write)
+
+
+class TestOptionsPostgreSQL(base.DbTestCase):
+    """The bound joins the options of connection_parameters."""
+
+    FIXTURE = fixtures.PostgreSQLDatabase
+
+    def test_options_of_the_url_are_kept(self):
+        self.config(statement_timeout=7, group='database')
+        url = sqla_api.get_engine().url.update_query_dict(
+            {'options': '-c lock_timeout=3000'})
+        engine = sa.create_engine(url)
+        self.addCleanup(engine.dispose)
+        with engine.connect() as connection:
+            self.assertEqual(('7s', '3s'), tuple(
+                connection.exec_driver_sql('SHOW %s' % name).scalar()
+                for name in ('statement_timeout', 'lock_timeout')))
