@@ -3,7 +3,11 @@
 Controllers and commands talk to storage only through this interface. Every
 method takes the caller's RequestContext first and returns plain dicts; it
 raises only task_api.exception types. Every write runs in one transaction;
-reads see only committed rows, statement by statement.
+reads see only committed rows, statement by statement. Ids, owners and
+the other strings are compared exactly (case and trailing spaces count) on
+every backend. Every call waits for the database within the bounds of
+``[database]`` (pool_timeout, connect_timeout, statement_timeout) and
+raises DatabaseUnavailable past them.
 """
 
 import abc
@@ -82,6 +86,9 @@ class Connection(metaclass=abc.ABCMeta):
             and ``message`` go to task_info, the rest to tasks. ``id``,
             ``created_at`` and ``updated_at`` are generated when absent.
         :returns: the stored task as a dict, as :meth:`task_get` returns it.
+        :raises: task_api.exception.InvalidColumnValue when the database
+            refuses a value (too long for its column, or a character it
+            does not accept); nothing is stored.
         :raises: task_api.exception.DatabaseUnavailable when the database
             cannot be reached.
         """
@@ -147,6 +154,8 @@ class Connection(metaclass=abc.ABCMeta):
             see the task.
         :raises: task_api.exception.TaskStatusConflict when the task's
             status is no longer ``expected_status``.
+        :raises: task_api.exception.InvalidColumnValue when the database
+            refuses a value; nothing is changed.
         :raises: task_api.exception.DatabaseUnavailable
         """
 
