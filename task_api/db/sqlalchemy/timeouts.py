@@ -50,8 +50,8 @@ def unbounded_statements():
         _UNBOUNDED.reset(token)
 
 
-class StatementTimeout(TimeoutError):
-    """The database did not answer within the client-side bound."""
+class NoAnswer(TimeoutError):
+    """The database server did not answer within a client-side bound."""
 
 
 def statement_timeout():
@@ -106,14 +106,19 @@ def _psycopg2_wait(connection):
             if remaining <= 0:
                 raise psycopg2.OperationalError(
                     'No answer from the database server within %s seconds'
-                    % bound) from StatementTimeout()
+                    % bound) from NoAnswer()
         if state == extensions.POLL_READ:
-            select.select([connection.fileno()], [], [], remaining)
+            events = select.POLLIN
         elif state == extensions.POLL_WRITE:
-            select.select([], [connection.fileno()], [], remaining)
+            events = select.POLLOUT
         else:
             raise psycopg2.OperationalError(
                 'Unexpected state %r of a database connection' % state)
+        # NOTE: poll rather than select, which fails on descriptors past
+        # 1023, as a busy server process has.
+        poller = select.poll()
+        poller.register(connection.fileno(), events)
+        poller.poll(None if remaining is None else remaining * 1000)
 
 
 _PSYCOPG2_CLASSES = {}
