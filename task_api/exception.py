@@ -94,3 +94,15 @@ class InsecureBind(ConfigInvalid):
                 'a loopback address: anyone reaching it would be an '
                 'administrator. Bind to 127.0.0.1 or set [api] '
                 'allow_noauth_on_public_bind = true.')
+
+
+class InvalidColumnValue(Invalid):
+    _msg_fmt = ('The database cannot hold a value of the request: it is '
+                'too long for its column or holds a character the database '
+                'does not accept.')
+
+
+class DatabaseNotMigrated(TaskApiException):
+    _msg_fmt = ('The task database has no tables; run task-api-manage db '
+                'sync.')
+    code = 503

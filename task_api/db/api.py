@@ -3,7 +3,11 @@
 Controllers and commands talk to storage only through this interface. Every
 method takes the caller's RequestContext first and returns plain dicts; it
 raises only task_api.exception types. Every write runs in one transaction;
-reads see only committed rows, statement by statement.
+reads see only committed rows, statement by statement. Ids, owners and
+the other strings are compared exactly (case and trailing spaces count) on
+every backend. Every call waits for the database within the bounds of
+``[database]`` (pool_timeout, connect_timeout, statement_timeout) and
+raises DatabaseUnavailable past them.
 """
 
 import abc
@@ -76,6 +80,20 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def database_check(self, context):
+        """Check that the database answers and holds task_api's tables.
+
+        One cheap statement, bounded like every other one, for health
+        checks; nothing is read or written.
+
+        :param context: a RequestContext (an administrator's).
+        :raises: task_api.exception.DatabaseUnavailable when the database
+            cannot be reached or does not answer in time.
+        :raises: task_api.exception.DatabaseNotMigrated when the tables
+            are missing: the schema was never migrated.
+        """
+
+    @abc.abstractmethod
     def task_create(self, context, values):
         """Store a new task and its task_info row.
 
@@ -84,6 +102,9 @@ class Connection(metaclass=abc.ABCMeta):
             and ``message`` go to task_info, the rest to tasks. ``id``,
             ``created_at`` and ``updated_at`` are generated when absent.
         :returns: the stored task as a dict, as :meth:`task_get` returns it.
+        :raises: task_api.exception.InvalidColumnValue when the database
+            refuses a value (too long for its column, or a character it
+            does not accept); nothing is stored.
         :raises: task_api.exception.DatabaseUnavailable when the database
             cannot be reached.
         """
@@ -115,14 +136,19 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
-    def tasks_get_by_image(self, context, image_id):
-        """Return the live tasks of an image, oldest first.
+    def tasks_get_by_image(self, context, image_id, limit):
+        """Return the newest live tasks of an image, newest first.
 
         Only tasks that are neither soft-deleted nor expired, and for
-        non-administrators only their own project's.
+        non-administrators only their own project's. The order is
+        ``created_at`` then ``id``, both descending, and at most ``limit``
+        tasks are returned, so that an image named by many tasks costs a
+        bounded answer; there is no marker to page further.
 
         :param context: the caller's RequestContext.
         :param image_id: the image the tasks name in ``image_id``.
+        :param limit: most tasks returned (the API passes ``[api]
+            api_limit_max``).
         :returns: a list of full task dicts.
         :raises: task_api.exception.DatabaseUnavailable
         """
@@ -144,6 +170,8 @@ class Connection(metaclass=abc.ABCMeta):
             see the task.
         :raises: task_api.exception.TaskStatusConflict when the task's
             status is no longer ``expected_status``.
+        :raises: task_api.exception.InvalidColumnValue when the database
+            refuses a value; nothing is changed.
         :raises: task_api.exception.DatabaseUnavailable
         """
 

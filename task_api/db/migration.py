@@ -9,11 +9,13 @@ from alembic import migration as alembic_migration
 from alembic import util as alembic_util
 from oslo_config import cfg
 from oslo_db import exception as db_exc
+import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
 from task_api import conf  # noqa: F401  (registers [database])
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
 CONF = cfg.CONF
@@ -81,6 +83,28 @@ def _get_engine(engine):
     return sqla_api.get_engine()
 
 
+@contextlib.contextmanager
+def _unbounded_connection(engine):
+    """A connection to ``engine``'s database without statement timeout.
+
+    Migrations may rebuild indexes of a big table, which takes longer
+    than any request should. The connection is a new one, closed after
+    use, so that no pooled connection loses its bound. SQLite's own
+    connection is used: its only bound is a wait for locks.
+    """
+    if engine.dialect.name == 'sqlite':
+        with engine.connect() as connection:
+            yield connection
+        return
+    with timeouts.unbounded_statements():
+        unpooled = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+        try:
+            with unpooled.connect() as connection:
+                yield connection
+        finally:
+            unpooled.dispose()
+
+
 def _alembic_config(connection):
     config = alembic_config.Config()
     config.set_main_option('script_location', SCRIPT_LOCATION)
@@ -92,6 +116,8 @@ def _alembic_config(connection):
 
 def upgrade(revision='head', engine=None):
     """Bring the schema up to a revision; a no-op when it is there already.
+
+    Its statements are not bounded by ``[database] statement_timeout``.
 
     The tables are created when the database has none; when it already
     holds ``tasks`` and ``task_info`` with the same columns (a database
@@ -109,7 +135,7 @@ def upgrade(revision='head', engine=None):
     """
     with _database_errors():
         engine = _get_engine(engine)
-        with engine.connect() as connection:
+        with _unbounded_connection(engine) as connection:
             try:
                 command.upgrade(_alembic_config(connection), revision)
             except alembic_util.CommandError as error:

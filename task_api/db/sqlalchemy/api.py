@@ -14,9 +14,12 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext import compiler as sa_compiler
+from sqlalchemy.sql import functions as sa_functions
 
 from task_api.db import api
 from task_api.db.sqlalchemy import models
+from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
 CONF = cfg.CONF
@@ -42,6 +45,8 @@ _PROTECTED_KEYS = frozenset(('id', 'created_at', 'updated_at', 'deleted',
 _COLUMNS_BY_KEY = {column.key: column for column in _TASK_COLUMNS}
 _NULLABLE_KEYS = frozenset(column.key for column in _TASK_COLUMNS
                            if column.nullable)
+_BOOLEAN_KEYS = frozenset(column.key for column in _TASK_COLUMNS
+                          if isinstance(column.type, sa.Boolean))
 
 
 def get_backend():
@@ -55,16 +60,26 @@ def get_engine():
 
 
 def is_unavailable(error):
-    """Whether ``error`` means the database cannot be reached.
+    """Whether ``error`` means the database cannot serve at the moment.
 
-    A statement the server refused (MySQL reports some of those as
-    OperationalError too) is not an outage.
+    It cannot be reached, it did not answer in time (connect, statement or
+    a pooled connection: see [database] connect_timeout, statement_timeout
+    and pool_timeout), or its connection was lost. A statement the server
+    refused (MySQL reports some of those as OperationalError too) is not
+    an outage.
     """
     if isinstance(error, (db_exc.DBConnectionError,
-                          db_exc.DBNonExistentDatabase)):
+                          db_exc.DBNonExistentDatabase,
+                          sa_exc.TimeoutError)):
         return True
     if isinstance(error, db_exc.DBError):
         error = error.inner_exception
+    if isinstance(error, sa_exc.TimeoutError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if timeouts.statement_timed_out(error.orig):
+        return True
     if not isinstance(error, (sa_exc.OperationalError,
                               sa_exc.InterfaceError)):
         return False
@@ -93,55 +108,166 @@ def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
         cparams['charset'] = 'utf8mb4'
 
 
+def _is_refused_value(error):
+    """Whether the database refused a value it was given to store.
+
+    A string too long for its column, a character the column's encoding
+    lacks, or one the driver cannot send (a NUL to PostgreSQL, a lone
+    surrogate), which the driver reports as a ValueError.
+    """
+    if isinstance(error, (db_exc.DBDataError,
+                          db_exc.DBInvalidUnicodeParameter)):
+        return True
+    if isinstance(error, db_exc.DBError):
+        error = error.inner_exception
+    if isinstance(error, sa_exc.DataError):
+        return True
+    if (isinstance(error, sa_exc.StatementError)
+            and not isinstance(error, sa_exc.DBAPIError)):
+        error = error.orig
+    return isinstance(error, ValueError)
+
+
 def _translate_errors(fn):
-    """Report a database that cannot be reached as DatabaseUnavailable."""
+    """Report an unreachable database as DatabaseUnavailable (503).
+
+    A value the database refuses to store is the caller's error
+    (InvalidColumnValue, 400): the API validates what it can, and this is
+    the backstop for what a column holds.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (db_exc.DBError, sa_exc.DBAPIError) as error:
-            if not is_unavailable(error):
-                raise
-            LOG.error('Database unavailable: %s', error)
-            raise exception.DatabaseUnavailable() from error
+        except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
+                sa_exc.StatementError, sa_exc.TimeoutError) as error:
+            if is_unavailable(error):
+                LOG.error('Database unavailable: %s', error)
+                raise exception.DatabaseUnavailable() from error
+            if _is_refused_value(error):
+                # NOTE: the database's message may quote the value, which
+                # may hold a credential: only its kind is logged.
+                LOG.info('The database refused a value: %s',
+                         type(getattr(error, 'inner_exception', error))
+                         .__name__)
+                raise exception.InvalidColumnValue() from error
+            raise
 
     return wrapper
+
+
+class _exact(sa_functions.FunctionElement):
+    """``left = right``, comparing strings exactly on every backend.
+
+    MySQL's default collations ignore case and trailing spaces, so that
+    project ``ABC`` would see the tasks of ``abc`` and ``abc ``. The
+    columns are left as they are (the database may be Glance's); on MySQL
+    the comparison is made twice: by the collation, which an index
+    serves, and on the bytes, which decides.
+    """
+
+    # NOTE: not Boolean, which SQLite and MySQL would compare with 1.
+    type = sa.types.NullType()
+    inherit_cache = True
+
+
+@sa_compiler.compiles(_exact)
+def _compile_exact(element, compiler, **kw):
+    left, right = element.clauses
+    return compiler.process(left == right, **kw)
+
+
+@sa_compiler.compiles(_exact, 'mysql')
+def _compile_exact_mysql(element, compiler, **kw):
+    left, right = element.clauses
+    return '(%s AND %s)' % (
+        compiler.process(left == right, **kw),
+        compiler.process(sa.cast(left, sa.LargeBinary)
+                         == sa.cast(right, sa.LargeBinary), **kw))
 
 
 def _task_select():
     return (sa.select(*_TASK_COLUMNS, *_INFO_COLUMNS)
             .outerjoin(models.TaskInfo,
-                       models.TaskInfo.task_id == models.Task.id))
+                       _exact(models.TaskInfo.task_id, models.Task.id)))
 
 
 def _row_to_dict(row):
     return dict(zip(_KEYS, row))
 
 
-def _visible(stmt, context):
-    """``stmt`` restricted to the tasks the caller may see."""
-    if not context.can_see_deleted:
+def _visible(stmt, can_see_deleted, is_admin, owner):
+    """``stmt`` restricted to the tasks a caller may see.
+
+    The one rule of who sees which rows: every statement that reads tasks
+    for a caller is built through it.
+
+    :param owner: the caller's project id, or a bind parameter for it.
+    """
+    if not can_see_deleted:
         stmt = stmt.where(models.Task.deleted == sa.false())
-    if not context.is_admin:
+    if not is_admin:
         # NOTE: an invisible task is reported as missing, never as
         # forbidden, so that callers learn nothing about other projects.
-        stmt = stmt.where(models.Task.owner == context.project_id)
+        stmt = stmt.where(_exact(models.Task.owner, owner))
     return stmt
+
+
+def _visible_to(stmt, context):
+    """``stmt`` restricted to the tasks ``context``'s caller may see."""
+    return _visible(stmt, context.can_see_deleted, context.is_admin,
+                    context.project_id)
+
+
+def _listable_by(stmt, context):
+    """``stmt`` restricted to the tasks the caller may list.
+
+    Deleted tasks are never listed, not even to those who may see them.
+    """
+    return _visible(stmt, False, context.is_admin, context.project_id)
 
 
 # NOTE: built once, as building a statement costs more than running it;
 # one for each way a caller sees tasks.
-_GET_BY_ID = _task_select().where(models.Task.id == sa.bindparam('task_id'))
+_GET_BY_ID = _task_select().where(
+    _exact(models.Task.id, sa.bindparam('task_id', type_=sa.String)))
 _GET_VISIBLE = {
     # (can_see_deleted, is_admin)
-    (True, True): _GET_BY_ID,
-    (False, True): _GET_BY_ID.where(models.Task.deleted == sa.false()),
-    (True, False): _GET_BY_ID.where(
-        models.Task.owner == sa.bindparam('owner')),
-    (False, False): _GET_BY_ID.where(models.Task.deleted == sa.false())
-    .where(models.Task.owner == sa.bindparam('owner')),
+    (can_see_deleted, is_admin): _visible(
+        _GET_BY_ID, can_see_deleted, is_admin,
+        sa.bindparam('owner', type_=sa.String))
+    for can_see_deleted in (True, False) for is_admin in (True, False)
 }
+
+
+# NOTE: names both tables, which must exist, and reads no row.
+_CHECK = (sa.select(sa.literal(1))
+          .select_from(models.Task.__table__.outerjoin(
+              models.TaskInfo.__table__,
+              models.TaskInfo.task_id == models.Task.id))
+          .where(sa.false()))
+
+
+def _database_check(connection, context):
+    connection.execute(_CHECK).all()
+
+
+def _is_missing_table(error):
+    """Whether the database refused a statement naming an absent table."""
+    if isinstance(error, db_exc.DBNonExistentTable):
+        return True
+    if isinstance(error, db_exc.DBError):
+        error = error.inner_exception
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    orig = error.orig
+    if getattr(orig, 'pgcode', None) == '42P01':  # undefined_table
+        return True
+    args = getattr(orig, 'args', ())
+    if type(orig).__module__.startswith('pymysql'):
+        return bool(args) and args[0] == 1146  # ER_NO_SUCH_TABLE
+    return 'no such table' in str(orig)
 
 
 def _task_get(connection, context, task_id, visible_only=True):
@@ -187,6 +313,12 @@ def _order_by(keys, ascending):
 def _beyond(key, value, ascending):
     """Rows whose ``key`` comes strictly after ``value`` in the order."""
     column = _COLUMNS_BY_KEY[key]
+    if key in _BOOLEAN_KEYS:
+        # NOTE: SQLAlchemy refuses < and > with True and False; false
+        # sorts before true on every backend.
+        if value == ascending:
+            return sa.false()
+        return column == sa.true() if ascending else column == sa.false()
     if ascending:
         return column.is_not(None) if value is None else column > value
     if value is None:
@@ -197,8 +329,23 @@ def _beyond(key, value, ascending):
 
 
 def _same(key, value):
+    """Rows whose ``key`` sorts level with ``value``.
+
+    For the keyset condition: the database's own equality, which agrees
+    with its ORDER BY.
+    """
     column = _COLUMNS_BY_KEY[key]
     return column.is_(None) if value is None else column == value
+
+
+def _equal(key, value):
+    """Rows whose ``key`` is exactly ``value``: the filters of a list."""
+    column = _COLUMNS_BY_KEY[key]
+    if value is None:
+        return column.is_(None)
+    if isinstance(column.type, sa.String):
+        return _exact(column, sa.bindparam(None, value, type_=column.type))
+    return column == value
 
 
 def _after_marker(keys, marker, ascending):
@@ -210,7 +357,7 @@ def _after_marker(keys, marker, ascending):
             _beyond(key, marker[key], ascending)))
     after = sa.or_(*alternatives)
     first = keys[0]
-    if first in _NULLABLE_KEYS:
+    if first in _NULLABLE_KEYS or first in _BOOLEAN_KEYS:
         return after
     # NOTE: implied by the alternatives, but a plain range on the leading
     # key is what lets the database start its index scan at the marker
@@ -225,17 +372,14 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
         raise exception.InvalidSortKey()
     ascending = sort_dir == 'asc'
     keys = _sort_keys(sort_key)
-    stmt = (sa.select(*_TASK_COLUMNS)
-            .where(models.Task.deleted == sa.false())
-            .where(_not_expired(timeutils.utcnow())))
-    if not context.is_admin:
-        stmt = stmt.where(models.Task.owner == context.project_id)
+    stmt = _listable_by(sa.select(*_TASK_COLUMNS), context).where(
+        _not_expired(timeutils.utcnow()))
     for key, value in (filters or {}).items():
         if key in _COLUMNS_BY_KEY and key != 'deleted':
-            stmt = stmt.where(_same(key, value))
+            stmt = stmt.where(_equal(key, value))
     if marker is not None:
-        marker_row = connection.execute(_visible(
-            sa.select(*_TASK_COLUMNS).where(models.Task.id == marker),
+        marker_row = connection.execute(_visible_to(
+            sa.select(*_TASK_COLUMNS).where(_equal('id', marker)),
             context)).first()
         if marker_row is None:
             raise exception.MarkerNotFound(task_id=marker)
@@ -248,15 +392,12 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
     return [dict(zip(_TASK_KEYS, row)) for row in rows]
 
 
-def _tasks_get_by_image(connection, context, image_id):
-    stmt = (_task_select()
-            .where(models.Task.image_id == image_id)
-            .where(models.Task.deleted == sa.false())
+def _tasks_get_by_image(connection, context, image_id, limit):
+    stmt = (_listable_by(_task_select(), context)
+            .where(_equal('image_id', image_id))
             .where(_not_expired(timeutils.utcnow())))
-    if not context.is_admin:
-        stmt = stmt.where(models.Task.owner == context.project_id)
-    stmt = stmt.order_by(models.Task.created_at.asc(),
-                         models.Task.id.asc())
+    stmt = stmt.order_by(models.Task.created_at.desc(),
+                         models.Task.id.desc()).limit(limit)
     return [_row_to_dict(row) for row in connection.execute(stmt)]
 
 
@@ -274,9 +415,10 @@ class _ReadPools:
     """The connection pools of reads from a database server.
 
     Each engine of the enginefacade (the configured one, or one a test put
-    in its place) gets a companion engine on the same URL and [database]
-    options, made by oslo.db, whose connections are in autocommit mode and
-    are not pinged at checkout. It is disposed with its engine. SQLite
+    in its place) gets a companion engine on the same URL (with its
+    connection parameters) and [database] options, made by oslo.db, whose
+    connections are in autocommit mode and are not pinged at checkout. It
+    is disposed with its engine. SQLite
     reads stay on the enginefacade: a file has no round trips to save.
     """
 
@@ -318,7 +460,9 @@ class _ReadPools:
             max_retries=0,
             thread_checkin=False,
             logging_name='task_api.read',
-            connection_parameters=group.connection_parameters,
+            # NOTE: no connection_parameters: oslo.db put them in the URL
+            # of the writer already, and a parameter given twice reaches
+            # the driver as a list.
             _engine_target=_read_engine_target)
 
 
@@ -331,6 +475,8 @@ def _read(fn, context, *args, **kwargs):
     A pooled connection found dead (the database restarted, a proxy timed
     out) is replaced and the read run once more, so that a restart costs
     no error; a database that stays unreachable raises DBConnectionError.
+    A read that timed out is not run again: the database is hung, and the
+    request's wait stays within its bounds.
     """
     engine = _READ_POOLS.get()
     if engine is None:
@@ -341,6 +487,8 @@ def _read(fn, context, *args, **kwargs):
         with engine.connect() as connection:
             return fn(connection, context, *args, **kwargs)
     except db_exc.DBConnectionError as error:
+        if timeouts.timed_out(error):
+            raise
         LOG.info('Database read failed (%s); trying once more on a new '
                  'connection.', error)
     with engine.connect() as connection:
@@ -349,6 +497,15 @@ def _read(fn, context, *args, **kwargs):
 
 class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
+
+    @_translate_errors
+    def database_check(self, context):
+        try:
+            _read(_database_check, context)
+        except (db_exc.DBError, sa_exc.DBAPIError) as error:
+            if _is_missing_table(error):
+                raise exception.DatabaseNotMigrated() from error
+            raise
 
     @_translate_errors
     def task_get(self, context, task_id):
@@ -378,8 +535,8 @@ class Connection(api.Connection):
                      sort_key, sort_dir)
 
     @_translate_errors
-    def tasks_get_by_image(self, context, image_id):
-        return _read(_tasks_get_by_image, context, image_id)
+    def tasks_get_by_image(self, context, image_id, limit):
+        return _read(_tasks_get_by_image, context, image_id, limit)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
@@ -390,7 +547,7 @@ class Connection(api.Connection):
                   if key not in _PROTECTED_KEYS}
         info = {key: values.pop(key) for key in _INFO_KEYS if key in values}
         stmt = (sa.update(models.Task)
-                .where(models.Task.id == current['id'])
+                .where(_equal('id', current['id']))
                 .values(updated_at=timeutils.utcnow(), **values))
         if expected_status is not None:
             stmt = stmt.where(models.Task.status == expected_status)
@@ -402,7 +559,9 @@ class Connection(api.Connection):
         if info:
             updated = context.connection.execute(
                 sa.update(models.TaskInfo)
-                .where(models.TaskInfo.task_id == current['id'])
+                .where(_exact(models.TaskInfo.task_id,
+                              sa.bindparam(None, current['id'],
+                                           type_=sa.String)))
                 .values(**info))
             if updated.rowcount == 0:
                 context.connection.execute(sa.insert(models.TaskInfo).values(

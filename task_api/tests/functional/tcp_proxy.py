@@ -1,8 +1,10 @@
 """A TCP relay on the loopback address whose link the tests can cut.
 
 It stands between task_api and a real database server, so that a test can
-make the database unreachable (connections reset, new ones refused) and
-bring it back, without touching the server other tests use.
+make the database unreachable (connections reset, new ones refused) or
+hung (connections accepted, nothing answered, as from a server stopped
+with SIGSTOP) and bring it back, without touching the server other tests
+use.
 """
 
 import socket
@@ -20,6 +22,9 @@ class TcpProxy(fixtures.Fixture):
         self._lock = threading.Lock()
         self._sockets = set()
         self._cut = False
+        # NOTE: set while bytes flow; cleared, every relayed byte waits.
+        self._flowing = threading.Event()
+        self._flowing.set()
 
     def _setUp(self):
         self._listener = socket.create_server(('127.0.0.1', 0))
@@ -33,6 +38,7 @@ class TcpProxy(fixtures.Fixture):
         self._running = False
         self._listener.close()
         self.cut()
+        self.thaw()
 
     def cut(self):
         """Reset every relayed connection and refuse new ones."""
@@ -51,6 +57,19 @@ class TcpProxy(fixtures.Fixture):
         """Relay new connections again."""
         with self._lock:
             self._cut = False
+
+    def freeze(self):
+        """Stop relaying bytes, but keep every connection open.
+
+        New connections are accepted and nothing answers them, as from a
+        database server stopped with SIGSTOP: the kernel still completes
+        TCP handshakes and acknowledges data.
+        """
+        self._flowing.clear()
+
+    def thaw(self):
+        """Relay the held bytes and all that follow."""
+        self._flowing.set()
 
     def _accept(self):
         while self._running:
@@ -81,6 +100,7 @@ class TcpProxy(fixtures.Fixture):
                 data = source.recv(65536)
                 if not data:
                     break
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

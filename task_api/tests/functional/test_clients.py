@@ -330,7 +330,9 @@ class TestGlanceClient(ClientTestCase):
             'task-create', '--type', 'api_image_import',
             '--input', json.dumps({'image_id': image_id})))['id']
             for image_id in (IMAGE_ID, OTHER_IMAGE_ID, IMAGE_ID)]
-        mine = [self.stored(created[0]), self.stored(created[2])]
+        mine = sorted([self.stored(created[0]), self.stored(created[2])],
+                      key=lambda task: (task['created_at'], task['id']),
+                      reverse=True)
 
         rows = parse_table(self.assertGlance('image-tasks', IMAGE_ID))
 
@@ -539,7 +541,10 @@ class TestOpenStackSDK(ClientTestCase):
 
         tasks = list(self.conn.image.image_tasks(IMAGE_ID))
 
-        self.assertEqual([created[0], created[2], created[3]],
+        newest_first = sorted(
+            (self.stored(task_id) for task_id in shown_input),
+            key=lambda task: (task['created_at'], task['id']), reverse=True)
+        self.assertEqual([task['id'] for task in newest_first],
                          [task.id for task in tasks])
         for task in tasks:
             stored = self.stored(task.id)

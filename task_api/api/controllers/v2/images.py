@@ -5,6 +5,7 @@ import pecan
 from task_api.api.controllers import base
 from task_api.api.controllers.v2 import tasks as tasks_controller
 from task_api.api.views import tasks as tasks_view
+from task_api import conf
 from task_api.policies import images as image_policies
 from task_api import policy
 
@@ -16,7 +17,7 @@ def _may_get_image_of(context, task):
 
 
 class ImageTasksController(base.RestController):
-    """The live tasks that name one image, oldest first."""
+    """The newest live tasks that name one image, newest first."""
 
     _collection_methods = {'GET': 'get_all'}
 
@@ -34,8 +35,8 @@ class ImageTasksController(base.RestController):
                         resource_rule=image_policies.GET_IMAGE, hidden=True)
     def get_all(self):
         context = pecan.request.context
-        tasks = pecan.request.dbapi.tasks_get_by_image(context,
-                                                       self.image_id)
+        tasks = pecan.request.dbapi.tasks_get_by_image(
+            context, self.image_id, conf.CONF.api.api_limit_max)
         return tasks_controller.json_response(
             {'tasks': [tasks_view.raw(task) for task in tasks
                        if _may_get_image_of(context, task)]})

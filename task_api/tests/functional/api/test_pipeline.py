@@ -82,7 +82,7 @@ class TestVersions(pipeline_base.PipelineTestCase):
 
     def test_healthcheck(self):
         response = self.app.get('/healthcheck', status=200)
-        self.assertEqual('OK', response.text)
+        self.assertEqual('OK\nOK', response.text)
 
 
 class TestRequestId(pipeline_base.PipelineTestCase):

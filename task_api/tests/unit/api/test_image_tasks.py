@@ -43,7 +43,7 @@ class ImageTasksMixin:
             'input': task['input'], 'result': task['result'],
             'message': task['message']}
 
-    def test_raw_rows_oldest_first(self):
+    def test_raw_rows_newest_first(self):
         first = self.insert(1, type='api_image_import',
                             input={'image_id': IMAGE, 'import_req': {
                                 'method': {'name': 'glance-direct'}}},
@@ -52,8 +52,8 @@ class ImageTasksMixin:
                              expires_at=datetime.datetime(2099, 1, 1))
         response = self.get('/images/%s/tasks' % IMAGE)
         self.assertEqual('application/json', response.content_type)
-        self.assertEqual({'tasks': [self.expected(first),
-                                    self.expected(second)]}, response.json)
+        self.assertEqual({'tasks': [self.expected(second),
+                                    self.expected(first)]}, response.json)
         self.assertEqual(
             ['id', 'type', 'status', 'owner', 'expires_at', 'created_at',
              'updated_at', 'deleted_at', 'deleted', 'image_id', 'request_id',
@@ -73,14 +73,14 @@ class ImageTasksMixin:
                     expires_at=datetime.datetime(2099, 1, 1))
         ids = [task['id'][-1] for task in self.get(
             '/images/%s/tasks' % IMAGE).json['tasks']]
-        self.assertEqual(['1', '4', '6'], ids)
+        self.assertEqual(['6', '4', '1'], ids)
         # Non-administrators need no tasks_api_access for this call, only
         # get_image: a reader of the project (Keystone's member role
         # implies reader).
         ids = [task['id'][-1] for task in self.get(
             '/images/%s/tasks' % IMAGE,
             headers=api_base.member_of(OWNER, 'member,reader')).json['tasks']]
-        self.assertEqual(['1', '6'], ids)
+        self.assertEqual(['6', '1'], ids)
 
     def test_credentials_in_input_are_masked(self):
         self.insert(1, input={'import_req': {'method': {

@@ -253,7 +253,7 @@ class ListTasksMixin:
                                             reverse=descending)]
 
         for key in ('created_at', 'status', 'expires_at', 'id', 'type',
-                    'updated_at', 'image_id'):
+                    'updated_at', 'image_id', 'deleted'):
             for direction in ('asc', 'desc'):
                 self.assertWalks('&sort_key=%s&sort_dir=%s' % (key, direction),
                                  order(key, direction == 'desc'))
