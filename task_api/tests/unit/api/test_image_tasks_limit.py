@@ -39,7 +39,7 @@ class ImageTasksLimitMixin:
         # Ties on created_at are broken by id, also descending.
         self.assertEqual([task_id(4), task_id(2), task_id(6)], self.ids())
         self.assertEqual([task_id(4), task_id(2), task_id(6)],
-                         self.ids(api_base.member_of(OWNER)))
+                         self.ids(api_base.member_of(OWNER, 'member,reader')))
         self.config(api_limit_max=1000, group='api')
         self.assertEqual([task_id(n) for n in (4, 2, 6, 5, 3, 1)],
                          self.ids())

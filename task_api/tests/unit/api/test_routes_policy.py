@@ -182,7 +182,7 @@ class TestImageTasksPolicy(api_base.ApiTestCase):
             {rule.name: rule for rule in policies.list_rules()}[
                 'get_image'].check_str)
         # An administrator sees every project's tasks of the image.
-        self.assertEqual(['1', '2'], self.ids(api_base.ADMIN))
+        self.assertEqual(['2', '1'], self.ids(api_base.ADMIN))
         # A reader of a project sees its project's, without
         # tasks_api_access.
         self.assertEqual(['1'], self.ids(api_base.member_of(
@@ -197,7 +197,7 @@ class TestImageTasksPolicy(api_base.ApiTestCase):
     def test_operator_can_close_the_call(self):
         self.set_policy({'get_image': 'role:admin'})
         self.ids(api_base.member_of(OWNER, 'member,reader'), status=404)
-        self.assertEqual(['1', '2'], self.ids(api_base.ADMIN))
+        self.assertEqual(['2', '1'], self.ids(api_base.ADMIN))
 
     def test_each_task_is_checked_against_its_owner(self):
         # Administrators may look at the image tasks of their own project

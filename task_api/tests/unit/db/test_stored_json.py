@@ -1,10 +1,10 @@
 """The JSON columns read whatever other programs wrote, and write JSON."""
 
-from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import models
+from task_api import exception
 from task_api.tests import base
 
 TASK_ID = '20840546-7c1e-4c1f-9b7e-2f8c0c6d8a11'
@@ -33,7 +33,7 @@ class StoredJSONTests:
                 self.assertEqual((text, text),
                                  (task['input'], task['result']))
                 tasks = self.dbapi.tasks_get_by_image(self.admin_context,
-                                                      IMAGE_ID)
+                                                      IMAGE_ID, 10)
                 self.assertEqual([(text, text)], [
                     (task['input'], task['result']) for task in tasks])
                 with sqla_api.get_engine().begin() as connection:
@@ -50,7 +50,8 @@ class StoredJSONTests:
         base.create_test_task()
         for value in (float('nan'), float('inf'), -float('inf')):
             with self.subTest(value=value):
-                self.assertRaises(db_exc.DBError, self.dbapi.task_update,
+                self.assertRaises(exception.InvalidColumnValue,
+                                  self.dbapi.task_update,
                                   self.admin_context, TASK_ID,
                                   {'result': {'size': value}})
         with sqla_api.get_engine().connect() as connection:
