@@ -4,7 +4,7 @@ auth_token turns a Keystone that cannot be reached, or that answers with
 an error status, into 503; a 200 whose body is not a token (not JSON, cut
 short, an HTML page, another shape) makes it raise instead, and the server
 would close the connection or answer a bare 500. This filter answers those
-with 503 and ``Retry-After`` too, and logs one line.
+with the same 503, logs one line, and adds ``Retry-After`` to every 503.
 """
 
 from keystonemiddleware import auth_token
@@ -16,6 +16,7 @@ LOG = log.getLogger(__name__)
 # NOTE: set once auth_token passed the request on, so that an error raised
 # further down the pipeline is not taken for Keystone's.
 _PASSED = 'task_api.auth_token_passed'
+RETRY_AFTER = ('Retry-After', '5')
 
 
 class _Passed:
@@ -36,8 +37,17 @@ class AuthToken:
             _Passed(application))
 
     def __call__(self, environ, start_response):
+
+        def _start_response(status, headers, exc_info=None):
+            # NOTE: auth_token's own 503 (Keystone down or answering an
+            # error) says nothing of when to come back.
+            if status.startswith('503') and not any(
+                    name.lower() == 'retry-after' for name, _ in headers):
+                headers = list(headers) + [RETRY_AFTER]
+            return start_response(status, headers, exc_info)
+
         try:
-            return self.auth(environ, start_response)
+            return self.auth(environ, _start_response)
         except Exception as error:
             if environ.get(_PASSED):
                 raise
@@ -47,8 +57,8 @@ class AuthToken:
                       {'type': type(error).__name__,
                        'error': str(error)[:200]})
         response = webob.exc.HTTPServiceUnavailable(
-            explanation='The Keystone service is temporarily unavailable.',
-            headers={'Retry-After': '5'})
+            detail='The Keystone service is temporarily unavailable.',
+            headers=[RETRY_AFTER])
         return response(environ, start_response)
 
 
