@@ -208,6 +208,10 @@ def log_start():
     """Log the configuration files and the database in use."""
     files = _config_files(CONF)
     LOG.info('Configuration files: %s', ', '.join(files) or 'none')
+    try:
+        sa_url.make_url(CONF.database.connection)
+    except Exception:
+        return
     LOG.info('Database: %s', database_url())
 
 
