@@ -65,20 +65,34 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _make_traversable(path):
-    """Let other users reach path: add o+x to it and every directory above.
+def _untraversable(path, user):
+    """The directories from ``path`` up to / that ``user`` cannot enter.
 
-    tox creates .tox with mode 0700; Apache's daemon processes run as
-    www-data and must reach the virtualenv and the source tree.
+    Apache's daemon processes run as ``user`` (www-data when the tests run
+    as root) and must reach the virtualenv, mod_wsgi's python-home, and
+    the source tree, from the root directory down. The tests do not change
+    permissions outside their own temporary directory: they name what
+    blocks instead.
     """
+    account = pwd.getpwnam(user)
+    groups = {account.pw_gid} | {
+        group.gr_gid for group in grp.getgrall() if user in group.gr_mem}
+    blocked = []
     path = os.path.abspath(path)
     while True:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
-            os.chmod(path, stat.S_IMODE(mode) | stat.S_IXOTH)
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            if info.st_uid == account.pw_uid:
+                allowed = info.st_mode & stat.S_IXUSR
+            elif info.st_gid in groups:
+                allowed = info.st_mode & stat.S_IXGRP
+            else:
+                allowed = info.st_mode & stat.S_IXOTH
+            if not allowed:
+                blocked.append(path)
         parent = os.path.dirname(path)
         if parent == path:
-            return
+            return blocked
         path = parent
 
 
@@ -94,6 +108,10 @@ def _render(template, values):
 
 def _ts(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class ApacheUnusable(Exception):
+    """This machine cannot run the Apache tests; the message says why."""
 
 
 class ApacheServer:
@@ -126,15 +144,38 @@ class ApacheServer:
         wsgi_script = importlib.util.find_spec('task_api.wsgi.api').origin
         if os.geteuid() == 0:
             user, group = 'www-data', 'www-data'
-            for path in (sys.prefix, REPO_DIR, os.path.dirname(wsgi_script)):
-                _make_traversable(path)
+            blocked = sorted({blocked for path in (
+                sys.prefix, REPO_DIR, os.path.dirname(wsgi_script))
+                for blocked in _untraversable(path, user)})
+            if blocked:
+                raise ApacheUnusable(
+                    'Apache runs the application as %s, which cannot enter '
+                    '%s; allow it (chmod o+x %s) or run the tests as another '
+                    'user' % (user, ', '.join(blocked), ' '.join(blocked)))
         else:
             # Apache keeps the identity of whoever starts it.
             user = pwd.getpwuid(os.getuid()).pw_name
             group = grp.getgrgid(os.getgid()).gr_name
 
         with open(TEMPLATE) as f:
-            template = f.read()
+            self.template = f.read()
+        self.user, self.group = user, group
+        self.wsgi_script = wsgi_script
+        # NOTE: Apache cannot say which port it got for port 0: free ports
+        # are picked, and picked again if another process took one first.
+        for attempt in range(5):
+            try:
+                self._start_on_free_ports()
+                break
+            except AssertionError as error:
+                if 'Address already in use' not in str(error) or attempt == 4:
+                    raise
+        self._wait_until_serving(self.port, '/')
+        self._wait_until_serving(self.prefix_port, PREFIX + '/')
+
+    def _start_on_free_ports(self):
+        template, user, group = self.template, self.user, self.group
+        wsgi_script = self.wsgi_script
         self.port = _free_port()
         self.prefix_port = _free_port()
         sites = []
@@ -162,8 +203,6 @@ class ApacheServer:
         self._apache('-t')
         self._apache('-k', 'start')
         self.pid = self._read_pid()
-        self._wait_until_serving(self.port, '/')
-        self._wait_until_serving(self.prefix_port, PREFIX + '/')
 
     def stop(self):
         if self.pid is not None:
@@ -371,10 +410,15 @@ class TestApacheModWsgi(base.BaseTestCase):
             raise unittest.SkipTest(message)
         wanted = _mod_wsgi_python()
         if wanted and wanted != sys.version_info[:2]:
-            raise AssertionError(
+            message = (
                 'mod_wsgi embeds Python %d.%d but the tests run on %d.%d; '
-                'build the virtualenv from a Python %d.%d (e.g. tox with '
-                'its interpreter)' % (wanted + sys.version_info[:2] + wanted))
+                'run tox on a Python %d.%d (e.g. tox installed with '
+                'python%d.%d -m pip) to test under Apache'
+                % (wanted + sys.version_info[:2] + wanted + wanted))
+            if _apache_required():
+                raise AssertionError(
+                    message + ' (TASK_API_REQUIRE_APACHE is set)')
+            raise unittest.SkipTest(message)
         cls.created = datetime.datetime(2026, 11, 29, 4, 28, 35, 123456)
         cls.updated = datetime.datetime(2026, 11, 29, 4, 31, 2, 987654)
         cls.expires = cls.updated + datetime.timedelta(hours=48)
@@ -382,6 +426,12 @@ class TestApacheModWsgi(base.BaseTestCase):
         try:
             server.start()
             cls._insert_tasks(server.db_path)
+        except ApacheUnusable as error:
+            server.stop()
+            if _apache_required():
+                raise AssertionError(
+                    '%s (TASK_API_REQUIRE_APACHE is set)' % error)
+            raise unittest.SkipTest(str(error))
         except BaseException:
             server.stop()
             raise
