@@ -63,8 +63,7 @@ def reason(body, content_type):
             inner = [value for value in document.values()
                      if isinstance(value, dict)]
             document = inner[0] if len(inner) == 1 else None
-    if 'html' in (content_type or ''):
-        text = _TAGS.sub(' ', text)
+    text = _TAGS.sub(' ', text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # NOTE: WebOb's plain-text error bodies start with the status line.
     if len(lines) > 1 and lines[0][:3].isdigit():
@@ -73,7 +72,8 @@ def reason(body, content_type):
 
 
 def _short(text):
-    text = ' '.join(text.split())
+    # NOTE: WebOb's error messages carry <br /> even in JSON bodies.
+    text = ' '.join(_TAGS.sub(' ', text).split())
     if len(text) > REASON_LIMIT:
         text = text[:REASON_LIMIT] + '...'
     return masking.mask_credentials(text)
