@@ -1,5 +1,6 @@
 """Building the tasks API: the Pecan application and the paste pipeline."""
 
+import copy
 import os
 import sys
 
@@ -119,9 +120,8 @@ def _check_keystone_config():
         raise exception.ConfigInvalid(
             reason='[%s] auth_type: no auth plugin is called %s'
                    % (group, plugin))
-    plugin_opts = ks_loading.get_auth_plugin_conf_options(loader)
-    CONF.register_opts(plugin_opts, group=group)
-    values = {opt.dest: CONF[group][opt.dest] for opt in plugin_opts}
+    values = _auth_plugin_values(
+        group, ks_loading.get_auth_plugin_conf_options(loader))
     missing += [opt.dest for opt in loader.get_options()
                 if opt.required and not values.get(opt.dest)]
 
@@ -155,6 +155,28 @@ def _check_keystone_config():
             reason='[api] auth_mode is keystone but [%s] does not set %s: '
                    'no request could be authenticated'
                    % (group, ', '.join(dict.fromkeys(missing))))
+
+
+def _auth_plugin_values(group, plugin_opts):
+    """The values of an auth plugin's options in ``group``.
+
+    keystonemiddleware registers them when it loads the plugin; before
+    that they are read from the same files by a configuration object of
+    their own, so that the global one does not gain options (one of them
+    required) for a plugin that may never load.
+    """
+    try:
+        return {opt.dest: CONF[group][opt.dest] for opt in plugin_opts}
+    except cfg.NoSuchOptError:
+        pass
+    probe = cfg.ConfigOpts()
+    for opt in plugin_opts:
+        opt = copy.deepcopy(opt)
+        opt.required = False
+        probe.register_opt(opt, group=group)
+    probe([], project='task_api', default_config_files=CONF.config_file,
+          default_config_dirs=CONF.config_dir, use_env=True)
+    return {opt.dest: probe[group][opt.dest] for opt in plugin_opts}
 
 
 def cors_filter_factory(global_conf, **local_conf):

@@ -118,7 +118,8 @@ class DBCommands:
             raise PurgeFailed(deleted=total, reason=service.unreachable(error))
         except (db_exc.DBError, sa_exc.SQLAlchemyError) as error:
             raise PurgeFailed(deleted=total,
-                              reason=service.one_line(service.root_cause(error)))
+                              reason=service.one_line(
+                                  service.root_cause(error)))
         print('Purged %d tasks (and their task_info rows) expired or deleted '
               'before %sZ' % (total, cutoff.isoformat()))
 
