@@ -110,6 +110,10 @@ def _check_keystone_config():
     from keystoneauth1 import loading as ks_loading
     from keystonemiddleware import auth_token  # noqa: F401
 
+    from task_api.common import service
+    # NOTE: keystonemiddleware's options are registered only now, after the
+    # other groups were read.
+    service.check_options(groups=['keystone_authtoken'])
     group = CONF.keystone_authtoken.auth_section or 'keystone_authtoken'
     ks_loading.register_auth_conf_options(CONF, group)
     plugin = CONF[group].auth_type

@@ -16,7 +16,6 @@ from cheroot import wsgi
 from oslo_config import cfg
 from oslo_log import log
 
-from task_api.api import app as api_app
 from task_api.api.middleware import request_log
 from task_api.common import service
 from task_api import exception
@@ -159,7 +158,7 @@ def main(argv=None):
         _apply_cli_opts()
         service.check_service()
         check_bind()
-        application = api_app.load_app()
+        application = service.load_application()
         serve(application)
         return
     except exception.TaskApiException as error:

@@ -11,6 +11,7 @@ import sys
 
 from alembic import config as alembic_config
 from alembic import script as alembic_script
+from alembic import util as alembic_util
 from oslo_config import cfg
 from oslo_log import log
 from sqlalchemy.engine import url as sa_url
@@ -52,18 +53,19 @@ def prepare_service(argv=None, default_config_files=None,
     log.setup(CONF, 'task_api')
 
 
-def check_options(conf=None):
+def check_options(conf=None, groups=None):
     """Read every registered option once, so that a bad value shows now.
 
     oslo.config converts a value only when it is first read; without this
     an invalid value would surface as a 500 on the first request that
     needs it.
 
+    :param groups: the names of the groups to read; all when None.
     :raises: task_api.exception.ConfigInvalid naming the option and the
         file it comes from.
     """
     conf = conf or CONF
-    for name in sorted(conf):
+    for name in sorted(groups if groups is not None else conf):
         group = _read(conf, None, name)
         if isinstance(group, cfg.ConfigOpts.GroupAttr):
             for dest in sorted(group):
@@ -149,12 +151,22 @@ def unreachable(error):
         database_url(), one_line(root_cause(error)))
 
 
-def schema_head():
-    """The newest schema revision of this version of task_api."""
+def _scripts():
     config = alembic_config.Config()
     config.set_main_option('script_location', migration.SCRIPT_LOCATION)
-    return alembic_script.ScriptDirectory.from_config(
-        config).get_current_head()
+    return alembic_script.ScriptDirectory.from_config(config)
+
+
+def schema_head():
+    """The newest schema revision of this version of task_api."""
+    return _scripts().get_current_head()
+
+
+def _known_revision(revision):
+    try:
+        return _scripts().get_revision(revision) is not None
+    except alembic_util.CommandError:
+        return False
 
 
 def is_embedded_database(connection=None):
@@ -197,6 +209,12 @@ def check_database():
         raise exception.ConfigInvalid(
             reason='the database %s has no task_api schema; run "%s db '
                    'sync"' % (database_url(), MANAGE))
+    if current != head and not _known_revision(current):
+        raise exception.ConfigInvalid(
+            reason='the schema of the database %s is at revision %s, which '
+                   'this task_api does not know (it needs %s): was it '
+                   'upgraded by a newer release?'
+                   % (database_url(), current, head))
     if current != head:
         raise exception.ConfigInvalid(
             reason='the schema of the database %s is at revision %s, this '
@@ -213,6 +231,26 @@ def log_start():
     except Exception:
         return
     LOG.info('Database: %s', database_url())
+
+
+def load_application():
+    """Build the paste pipeline of the API, as the servers serve it.
+
+    :raises: task_api.exception.ConfigInvalid when the paste file or an
+        option one of its filters reads is wrong.
+    """
+    # NOTE: imported here: task-api-manage needs none of the API.
+    from task_api.api import app
+    try:
+        return app.load_app()
+    except exception.TaskApiException:
+        raise
+    except (LookupError, ValueError, ImportError, OSError,
+            cfg.Error) as error:
+        raise exception.ConfigInvalid(
+            reason='cannot build the API from %s: %s: %s' % (
+                CONF.api.paste_config, type(error).__name__,
+                one_line(error))) from error
 
 
 def check_service():

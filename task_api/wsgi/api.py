@@ -15,7 +15,6 @@ import os
 from oslo_config import cfg
 from oslo_log import log
 
-from task_api.api import app
 from task_api.common import service
 from task_api import exception
 
@@ -51,7 +50,7 @@ def init_application():
     else:
         try:
             service.check_service()
-            return app.load_app()
+            return service.load_application()
         except exception.TaskApiException as error:
             message = 'task_api cannot serve: %s' % service.one_line(error)
         LOG.critical('%s', message)

@@ -17,6 +17,7 @@ from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
 from task_api.tests.functional import server
+from task_api.tests import keystone
 
 
 class StartMixin:
@@ -148,6 +149,27 @@ class TestConfigurationErrors(StartMixin, base.TestCase):
         line = self.assertWsgiRefused(path)
         self.assertIn('[keystone_authtoken] does not set auth_type', line)
 
+    def test_bad_value_of_a_keystonemiddleware_option(self):
+        path = self.write_config(
+            api={'auth_mode': 'keystone'},
+            keystone_authtoken=dict(keystone.COMPLETE,
+                                    token_cache_time='soon'))
+        line = self.assertRefused('--config-file', path)
+        self.assertIn("[keystone_authtoken] token_cache_time: invalid value "
+                      "(invalid literal for int() with base 10: 'soon') in "
+                      "%s" % path, line)
+
+    def test_paste_file_without_the_application(self):
+        paste = os.path.join(self.tmp, 'api-paste.ini')
+        with open(paste, 'w') as stream:
+            stream.write('[app:other]\nuse = egg:Paste#urlmap\n')
+        path = self.write_config(api={'paste_config': paste})
+        line = self.assertRefused('--config-file', path)
+        self.assertIn("Invalid configuration: cannot build the API from %s: "
+                      "LookupError: No section 'main'" % paste, line)
+        self.assertIn("cannot build the API from %s" % paste,
+                      self.assertWsgiRefused(path))
+
 
 class TestCommandLine(StartMixin, base.TestCase):
 
@@ -240,6 +262,17 @@ class ServerDatabaseTests(StartMixin):
             '''))
         self.assertEqual((0, '200'), (code, output.strip().splitlines()[-1]),
                          output)
+
+    def test_schema_of_a_newer_release(self):
+        engine = sqla_api.get_engine()
+        migration.upgrade(engine=engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE %s SET version_num = '0123456789ab'"
+                % migration.VERSION_TABLE))
+        self.assertDatabaseRefused(
+            self.url, 'is at revision 0123456789ab, which this task_api '
+                      'does not know')
 
     def test_wrong_password(self):
         self.assertDatabaseRefused(self.url.set(password='wrong'),
