@@ -110,6 +110,49 @@ def _ts(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+def _require_apache():
+    """Skip the test class, or fail under CI, when Apache cannot serve it."""
+    missing = []
+    if not _apache_binary():
+        missing.append('apache2 (Debian package apache2)')
+    if not os.path.exists(MOD_WSGI):
+        missing.append('%s (Debian package libapache2-mod-wsgi-py3)'
+                       % MOD_WSGI)
+    if missing:
+        message = 'not installed: %s' % ', '.join(missing)
+        if _apache_required():
+            raise AssertionError(
+                message + ' (TASK_API_REQUIRE_APACHE is set)')
+        raise unittest.SkipTest(message)
+    wanted = _mod_wsgi_python()
+    if wanted and wanted != sys.version_info[:2]:
+        message = (
+            'mod_wsgi embeds Python %d.%d but the tests run on %d.%d; '
+            'run tox on a Python %d.%d (e.g. tox installed with '
+            'python%d.%d -m pip) to test under Apache'
+            % (wanted + sys.version_info[:2] + wanted + wanted))
+        if _apache_required():
+            raise AssertionError(
+                message + ' (TASK_API_REQUIRE_APACHE is set)')
+        raise unittest.SkipTest(message)
+
+
+def _started(server):
+    """Start ``server``; skip, or fail under CI, if this machine cannot."""
+    try:
+        server.start()
+    except ApacheUnusable as error:
+        server.stop()
+        if _apache_required():
+            raise AssertionError(
+                '%s (TASK_API_REQUIRE_APACHE is set)' % error)
+        raise unittest.SkipTest(str(error))
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 class ApacheUnusable(Exception):
     """This machine cannot run the Apache tests; the message says why."""
 
@@ -121,7 +164,8 @@ class ApacheServer:
     another, each through its own rendering of the template.
     """
 
-    def __init__(self):
+    def __init__(self, extra_lines=()):
+        self.extra_lines = list(extra_lines)
         self.apache = _apache_binary()
         self.workdir = None
         self.pid = None
@@ -274,7 +318,7 @@ class ApacheServer:
             '',
             '[database]',
             'connection = sqlite:///%s' % self.db_path,
-        ]
+        ] + self.extra_lines
         with open(path, 'w') as f:
             f.write('\n'.join(lines) + '\n')
         os.chmod(path, 0o644)
@@ -396,42 +440,13 @@ class TestApacheModWsgi(base.BaseTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        missing = []
-        if not _apache_binary():
-            missing.append('apache2 (Debian package apache2)')
-        if not os.path.exists(MOD_WSGI):
-            missing.append('%s (Debian package libapache2-mod-wsgi-py3)'
-                           % MOD_WSGI)
-        if missing:
-            message = 'not installed: %s' % ', '.join(missing)
-            if _apache_required():
-                raise AssertionError(
-                    message + ' (TASK_API_REQUIRE_APACHE is set)')
-            raise unittest.SkipTest(message)
-        wanted = _mod_wsgi_python()
-        if wanted and wanted != sys.version_info[:2]:
-            message = (
-                'mod_wsgi embeds Python %d.%d but the tests run on %d.%d; '
-                'run tox on a Python %d.%d (e.g. tox installed with '
-                'python%d.%d -m pip) to test under Apache'
-                % (wanted + sys.version_info[:2] + wanted + wanted))
-            if _apache_required():
-                raise AssertionError(
-                    message + ' (TASK_API_REQUIRE_APACHE is set)')
-            raise unittest.SkipTest(message)
+        _require_apache()
         cls.created = datetime.datetime(2026, 11, 29, 4, 28, 35, 123456)
         cls.updated = datetime.datetime(2026, 11, 29, 4, 31, 2, 987654)
         cls.expires = cls.updated + datetime.timedelta(hours=48)
-        server = ApacheServer()
+        server = _started(ApacheServer())
         try:
-            server.start()
             cls._insert_tasks(server.db_path)
-        except ApacheUnusable as error:
-            server.stop()
-            if _apache_required():
-                raise AssertionError(
-                    '%s (TASK_API_REQUIRE_APACHE is set)' % error)
-            raise unittest.SkipTest(str(error))
         except BaseException:
             server.stop()
             raise
@@ -606,3 +621,33 @@ class TestApacheModWsgi(base.BaseTestCase):
                                                  port=port)
         self.assertEqual(404, status)
         self.assertIsNone(headers.get('x-openstack-request-id'))
+
+
+class TestApacheRefusesToServe(base.BaseTestCase):
+    """The WSGI module does not serve a keystone mode that cannot work."""
+
+    # NOTE: in setUpClass, as TestApacheModWsgi: a test's own temporary
+    # directory is private to it, and www-data could not enter it.
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _require_apache()
+        cls.server = _started(ApacheServer(extra_lines=[
+            '[api]', 'auth_mode = keystone']))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        super().tearDownClass()
+
+    def test_every_request_fails_and_the_log_says_why(self):
+        for path in ('/versions', '/v2/tasks'):
+            status, _headers, body = self.server.request(path)
+            self.assertEqual(500, status, body)
+            self.assertNotIn('keystone', body)
+        logs = self.server.logs()
+        self.assertIn('task_api cannot serve: Invalid configuration: [api] '
+                      'auth_mode is keystone but [keystone_authtoken] does '
+                      'not set auth_type, auth_url, username, password, '
+                      'project_name: no request could be authenticated',
+                      logs)
