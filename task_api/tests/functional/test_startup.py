@@ -262,6 +262,11 @@ class ServerDatabaseTests(StartMixin):
             '''))
         self.assertEqual((0, '200'), (code, output.strip().splitlines()[-1]),
                          output)
+        # The start names the database, its password masked.
+        self.assertIn('Database: %s\n' % self.url.render_as_string(
+            hide_password=True), output)
+        self.assertIn(':***@', output)
+        self.assertNotIn(':openstack_citest@', output)
 
     def test_schema_of_a_newer_release(self):
         engine = sqla_api.get_engine()
