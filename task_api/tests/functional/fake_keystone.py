@@ -72,6 +72,8 @@ class FakeKeystone:
         self.tokens = {}
         self.service_tokens = {}
         self.garbage = None
+        #: which answers are garbage: 'validate', 'login' or 'discovery'
+        self.garbage_on = 'validate'
         self.validations = 0
         self._server = None
         self._thread = None
@@ -144,6 +146,9 @@ def _handler(keystone):
 
         def do_GET(self):
             path = self.path.rstrip('/')
+            if keystone.garbage and keystone.garbage_on == 'discovery' and \
+                    path in ('', '/v3'):
+                return self._send(*_swap(GARBAGE[keystone.garbage]))
             if path == '':
                 self._send(300, fixture.DiscoveryList(
                     href=keystone.url, v2=False))
@@ -164,7 +169,7 @@ def _handler(keystone):
             roles = {role['name'] for role in caller['token']['roles']}
             if not roles & {'service', 'admin'}:
                 return self._send(403, {'error': {'code': 403}})
-            if keystone.garbage:
+            if keystone.garbage and keystone.garbage_on == 'validate':
                 return self._send(*_swap(GARBAGE[keystone.garbage]))
             token = keystone.tokens.get(self.headers.get('X-Subject-Token'))
             if token is None:
@@ -177,6 +182,8 @@ def _handler(keystone):
                 return self._send(404, {'error': {'code': 404}})
             length = int(self.headers.get('Content-Length') or 0)
             body = json.loads(self.rfile.read(length))
+            if keystone.garbage and keystone.garbage_on == 'login':
+                return self._send(*_swap(GARBAGE[keystone.garbage]))
             user = body['auth']['identity']['password']['user']
             if (user.get('name') != SERVICE_USER
                     or user.get('password') != SERVICE_PASSWORD):

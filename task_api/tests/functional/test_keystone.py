@@ -72,6 +72,19 @@ class TestKeystone(KeystoneTestCase):
         self.assertIn('The identity service answered the validation of a '
                       'token with something unusable (KeyError', log)
 
+    def test_malformed_answers_to_the_service_login_are_503(self):
+        api = self.start_server()
+        token = self.keystone.add_token(['admin'])
+        self.keystone.garbage_on = 'login'
+        for name in sorted(fake_keystone.GARBAGE):
+            self.keystone.garbage = name
+            status, headers, body = self.list_tasks(api, token)
+            self.assertEqual((503, UNAVAILABLE), (status, body), name)
+            self.assertEqual('5', headers['Retry-After'], name)
+        self.keystone.garbage = None
+        self.assertEqual(200, self.list_tasks(api, token)[0])
+        self.assertNotIn('Traceback', api.read_log())
+
     def test_access_rules_of_application_credentials(self):
         # keystonemiddleware checks an application credential's access
         # rules against [keystone_authtoken] service_type.
