@@ -6,6 +6,7 @@ configuration through :func:`prepare_service`. The servers then run
 a configuration or a database they could never serve with.
 """
 
+import fcntl
 import os
 import sys
 
@@ -176,6 +177,22 @@ def is_embedded_database(connection=None):
     return connection.startswith('sqlite:')
 
 
+def _upgrade_embedded():
+    """Create or upgrade the SQLite database, one process at a time.
+
+    Every process of a WSGI server starts at once; without the lock two of
+    them could both find the file empty and both create the tables.
+    """
+    path = sa_url.make_url(CONF.database.connection).database
+    if not path or path == ':memory:' or path.startswith('file:'):
+        migration.upgrade()
+        return
+    migration.ensure_sqlite_directory()
+    with open(path + '.lock', 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        migration.upgrade()
+
+
 def check_database():
     """Make sure the database can serve this version of task_api.
 
@@ -189,7 +206,7 @@ def check_database():
     """
     try:
         if is_embedded_database():
-            migration.upgrade()
+            _upgrade_embedded()
             return
         current = migration.version()
     except exception.DatabaseUnavailable as error:

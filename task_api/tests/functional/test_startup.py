@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import fixtures
 import sqlalchemy as sa
@@ -224,6 +225,32 @@ class TestEmbeddedDatabase(StartMixin, base.TestCase):
                                   % self.state_path)
         self.addCleanup(engine.dispose)
         self.assertIn('tasks', sa.inspect(engine).get_table_names())
+
+
+    def test_wsgi_processes_starting_together_share_the_schema(self):
+        # As the processes of a WSGI server, on an empty state_path.
+        path = self.write_config()
+        env = dict(os.environ, XDG_STATE_HOME=self.tmp,
+                   OS_TASK_API_CONFIG_FILES=path)
+        go = os.path.join(self.tmp, 'go')
+        # Each process loads everything first, then all start at once.
+        script = textwrap.dedent('''
+            import os, time
+            from task_api.api import app
+            from task_api.common import service
+            while not os.path.exists(%r):
+                time.sleep(0.01)
+            import task_api.wsgi.api
+            ''') % go
+        processes = [subprocess.Popen(
+            [sys.executable, '-c', script],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+            text=True) for _ in range(6)]
+        time.sleep(3)
+        open(go, 'w').close()
+        for process in processes:
+            output, _ = process.communicate(timeout=120)
+            self.assertEqual(0, process.returncode, output)
 
 
 class ServerDatabaseTests(StartMixin):
