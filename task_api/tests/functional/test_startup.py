@@ -226,7 +226,6 @@ class TestEmbeddedDatabase(StartMixin, base.TestCase):
         self.addCleanup(engine.dispose)
         self.assertIn('tasks', sa.inspect(engine).get_table_names())
 
-
     def test_wsgi_processes_starting_together_share_the_schema(self):
         # As the processes of a WSGI server, on an empty state_path.
         path = self.write_config()
