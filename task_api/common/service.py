@@ -253,21 +253,30 @@ def log_start():
 def load_application():
     """Build the paste pipeline of the API, as the servers serve it.
 
+    The groups its filters and the policy enforcer register are read
+    once too, so that a bad value there is refused now as well.
+
     :raises: task_api.exception.ConfigInvalid when the paste file or an
-        option one of its filters reads is wrong.
+        option is wrong.
     """
     # NOTE: imported here: task-api-manage needs none of the API.
     from task_api.api import app
+    from task_api import policy
     try:
-        return app.load_app()
+        application = app.load_app()
+        policy.get_enforcer()
     except exception.TaskApiException:
         raise
     except (LookupError, ValueError, ImportError, OSError,
             cfg.Error) as error:
+        # NOTE: the option at fault, said as check_options says it.
+        check_options()
         raise exception.ConfigInvalid(
             reason='cannot build the API from %s: %s: %s' % (
                 CONF.api.paste_config, type(error).__name__,
                 one_line(error))) from error
+    check_options()
+    return application
 
 
 def check_service():

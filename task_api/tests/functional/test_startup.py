@@ -116,7 +116,10 @@ class TestConfigurationErrors(StartMixin, base.TestCase):
                             ('api', 'max_request_body_size'),
                             ('task', 'task_time_to_live'),
                             ('database', 'max_pool_size'),
-                            ('import_filtering_opts', 'allowed_ports')):
+                            ('import_filtering_opts', 'allowed_ports'),
+                            ('cors', 'max_age'),
+                            ('oslo_policy', 'enforce_new_defaults'),
+                            ('healthcheck', 'detailed')):
             path = self.write_config(**{group: {name: 'many'}})
             line = self.assertRefused('--config-file', path)
             self.assertIn('Invalid configuration: [%s] %s: invalid value ('
