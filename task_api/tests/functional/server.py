@@ -4,7 +4,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,6 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 #: The line task-api logs once it listens, with the port it got.
 SERVING = re.compile(r'Serving the tasks API on http://[^ ]*:(\d+)/')
-
-
-def free_port():
-    """A TCP port on the loopback address that nothing listens on now.
-
-    Only for a port that must stay closed, or that a test passes to a
-    server it cannot ask; a server that can bind port 0 should, and say
-    which port it got.
-    """
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def restore_sigint():
