@@ -10,6 +10,7 @@ comes before it.
 import json
 import logging
 import re
+import sys
 import time
 
 from oslo_log import log
@@ -28,6 +29,10 @@ SECRET_HEADERS = frozenset((
 #: Bytes of a 4xx body kept to find its reason.
 REASON_BODY_LIMIT = 4096
 REASON_LIMIT = 300
+INTERNAL_ERROR = json.dumps({
+    'message': 'The server failed to answer the request.',
+    'code': '500 Internal Server Error',
+    'title': 'Internal Server Error'}).encode()
 _TAGS = re.compile(r'<[^<>]{0,200}>')
 
 
@@ -102,12 +107,26 @@ class RequestLogger:
         size = 0
         kept = []
         try:
-            for chunk in self.application(environ, _start_response):
-                size += len(chunk)
-                if (state.get('status', '').startswith('4')
-                        and sum(map(len, kept)) < REASON_BODY_LIMIT):
-                    kept.append(chunk)
-                yield chunk
+            try:
+                for chunk in self.application(environ, _start_response):
+                    size += len(chunk)
+                    if (state.get('status', '').startswith('4')
+                            and sum(map(len, kept)) < REASON_BODY_LIMIT):
+                        kept.append(chunk)
+                    yield chunk
+            except Exception:
+                if 'status' in state:
+                    raise
+                # NOTE: the server would close the connection without an
+                # answer; the client gets a 500 without details instead.
+                LOG.exception('The API failed before answering',
+                              context=self._context(environ))
+                _start_response('500 Internal Server Error', [
+                    ('Content-Type', 'application/json'),
+                    ('Content-Length', str(len(INTERNAL_ERROR)))],
+                    sys.exc_info())
+                size = len(INTERNAL_ERROR)
+                yield INTERNAL_ERROR
         finally:
             self._log(environ, state, size, b''.join(kept), started)
 

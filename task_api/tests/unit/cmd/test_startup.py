@@ -3,6 +3,7 @@
 import os
 
 import fixtures
+import webtest
 
 from task_api.api import app as api_app
 from task_api.api.middleware import request_log
@@ -143,3 +144,27 @@ class TestReason(base.TestCase):
                 'HTTP_USER_AGENT': 'curl',
                 'CONTENT_TYPE': 'application/json',
                 'PATH_INFO': '/v2/tasks'}))
+
+
+class TestRequestLogger(base.TestCase):
+
+    def test_an_app_that_raises_before_answering_gets_a_500(self):
+        def broken(environ, start_response):
+            raise KeyError('token')
+
+        app = webtest.TestApp(request_log.RequestLogger(broken))
+        response = app.get('/v2/tasks', status=500)
+        self.assertEqual({'message': 'The server failed to answer the '
+                                     'request.',
+                          'code': '500 Internal Server Error',
+                          'title': 'Internal Server Error'}, response.json)
+        self.assertEqual('application/json', response.content_type)
+
+    def test_an_answer_that_breaks_off_is_not_hidden(self):
+        def breaks(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            yield b'half'
+            raise KeyError('later')
+
+        app = webtest.TestApp(request_log.RequestLogger(breaks))
+        self.assertRaises(KeyError, app.get, '/v2/tasks')
