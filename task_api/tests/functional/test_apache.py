@@ -640,6 +640,7 @@ class TestApacheModWsgi(base.BaseTestCase):
         self.assertIn(status, (411, 413), body)
         self.assertLess(sent, total // 4)
 
+
 class TestApacheRefusesToServe(base.BaseTestCase):
     """The WSGI module does not serve a keystone mode that cannot work."""
 
