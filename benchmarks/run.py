@@ -199,8 +199,11 @@ def write_requests(args, database):
         create_bodies.append(json.dumps({
             'type': 'api_image_import',
             'input': {'image_id': image_id, 'import_req': {
+                # NOTE: a literal public address: the import filter
+                # refuses a name it cannot resolve, and the benchmark
+                # machine may have no DNS.
                 'method': {'name': 'web-download',
-                           'uri': 'https://images.example.com/%d.qcow2'
+                           'uri': 'https://192.0.43.10/%d.qcow2'
                                   % index}}}}))
     lines = {
         'show': [_request_line('GET', '/v2/tasks/' + task_id)
