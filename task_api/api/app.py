@@ -1,5 +1,6 @@
 """Building the tasks API: the Pecan application and the paste pipeline."""
 
+import copy
 import os
 import sys
 
@@ -105,24 +106,100 @@ def pipeline_factory(loader, global_conf, **local_conf):
         raise exception.ConfigInvalid(
             reason='the paste composite has no "%s" pipeline' % mode)
     if mode == 'keystone':
-        _warn_unconfigured_keystone()
+        _check_keystone_config()
     app = loader.get_app(names[-1])
     for name in reversed(names[:-1]):
         app = loader.get_filter(name)(app)
     return app
 
 
-def _warn_unconfigured_keystone():
+def _check_keystone_config():
+    """Refuse a [keystone_authtoken] with which no request can succeed.
+
+    keystonemiddleware logs in to Keystone as the service user to validate
+    each token; without an auth plugin and its credentials every request
+    fails inside it. Keystone answers a validation only for a service user
+    scoped to a project (or a domain, or the system), so the scope is
+    checked too.
+
+    :raises: task_api.exception.ConfigInvalid naming the missing options.
+    """
     # NOTE: imported here, as the options exist only once it is loaded.
+    from keystoneauth1 import exceptions as ks_exc
+    from keystoneauth1 import loading as ks_loading
     from keystonemiddleware import auth_token  # noqa: F401
-    group = CONF.keystone_authtoken
-    # NOTE: with an auth plugin, keystonemiddleware can find the identity
-    # endpoint itself; with neither, it fails every request.
-    if not (group.www_authenticate_uri or group.auth_type):
-        LOG.warning('[api] auth_mode is keystone but neither '
-                    '[keystone_authtoken] www_authenticate_uri nor '
-                    'auth_type is set: requests cannot be authenticated '
-                    'until the identity service is configured.')
+
+    from task_api.common import service
+    # NOTE: keystonemiddleware's options are registered only now, after the
+    # other groups were read.
+    service.check_options(groups=['keystone_authtoken'])
+    group = CONF.keystone_authtoken.auth_section or 'keystone_authtoken'
+    ks_loading.register_auth_conf_options(CONF, group)
+    plugin = CONF[group].auth_type
+    missing = [] if plugin else ['auth_type']
+    try:
+        loader = ks_loading.get_plugin_loader(plugin or 'password')
+    except ks_exc.NoMatchingPlugin:
+        raise exception.ConfigInvalid(
+            reason='[%s] auth_type: no auth plugin is called %s'
+                   % (group, plugin))
+    values = _auth_plugin_values(
+        group, ks_loading.get_auth_plugin_conf_options(loader))
+    missing += [opt.dest for opt in loader.get_options()
+                if opt.required and not values.get(opt.dest)]
+
+    def lacks(*names):
+        return not any(values.get(name) for name in names)
+
+    default_domain = ('default_domain_id', 'default_domain_name')
+    if 'password' in values and 'username' in values:
+        if lacks('user_id', 'username'):
+            missing.append('username')
+        elif values['username'] and lacks('user_domain_id',
+                                          'user_domain_name',
+                                          *default_domain):
+            missing.append('user_domain_id')
+        if lacks('password'):
+            missing.append('password')
+    if 'application_credential_id' in values and lacks(
+            'application_credential_id', 'application_credential_name'):
+        missing.append('application_credential_id')
+    if 'project_name' in values and 'application_credential_secret' not in \
+            values:
+        if lacks('project_id', 'project_name', 'domain_id', 'domain_name',
+                 'system_scope', 'trust_id'):
+            missing.append('project_name')
+        elif values['project_name'] and lacks('project_domain_id',
+                                              'project_domain_name',
+                                              *default_domain):
+            missing.append('project_domain_id')
+    if missing:
+        raise exception.ConfigInvalid(
+            reason='[api] auth_mode is keystone but [%s] does not set %s: '
+                   'no request could be authenticated'
+                   % (group, ', '.join(dict.fromkeys(missing))))
+
+
+def _auth_plugin_values(group, plugin_opts):
+    """The values of an auth plugin's options in ``group``.
+
+    keystonemiddleware registers them when it loads the plugin; before
+    that they are read from the same files by a configuration object of
+    their own, so that the global one does not gain options (one of them
+    required) for a plugin that may never load.
+    """
+    try:
+        return {opt.dest: CONF[group][opt.dest] for opt in plugin_opts}
+    except cfg.NoSuchOptError:
+        pass
+    probe = cfg.ConfigOpts()
+    for opt in plugin_opts:
+        opt = copy.deepcopy(opt)
+        opt.required = False
+        probe.register_opt(opt, group=group)
+    probe([], project='task_api', default_config_files=CONF.config_file,
+          default_config_dirs=CONF.config_dir, use_env=True)
+    return {opt.dest: probe[group][opt.dest] for opt in plugin_opts}
 
 
 def cors_filter_factory(global_conf, **local_conf):

@@ -4,25 +4,42 @@ For development and small installations; larger ones run
 task_api.wsgi.api under Apache mod_wsgi, uwsgi or gunicorn.
 """
 
+import importlib.metadata
 import ipaddress
+import logging
+import re
 import signal
 import socket
 import sys
-import time
 
 from cheroot import wsgi
 from oslo_config import cfg
 from oslo_log import log
 
-from task_api.api import app as api_app
-from task_api.api.middleware import auth
+from task_api.api.middleware import request_log
 from task_api.common import service
-from task_api import context
-from task_api.db import migration
 from task_api import exception
 
 CONF = cfg.CONF
 LOG = log.getLogger(__name__)
+
+PROG = 'task-api'
+DESCRIPTION = (
+    'Serve the tasks resource of the OpenStack Image API v2 (/v2/tasks). '
+    'Without a configuration file it serves a local trial on '
+    'http://127.0.0.1:9292/ in noauth mode with an embedded SQLite '
+    'database; with one, [api] auth_mode defaults to keystone. Stop it with '
+    'Ctrl-C or SIGTERM.')
+
+cli_opts = [
+    cfg.HostAddressOpt(
+        'host', metavar='ADDRESS',
+        help='Address to listen on; overrides [api] bind_host.'),
+    cfg.PortOpt(
+        'port', metavar='PORT',
+        help='Port to listen on (0 picks a free one); overrides [api] '
+             'bind_port.'),
+]
 
 
 def _is_loopback(host):
@@ -45,45 +62,6 @@ def check_bind():
         raise exception.InsecureBind(host=CONF.api.bind_host)
 
 
-class RequestLogger:
-    """Log each request, its status, size and duration through oslo.log."""
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        started = time.monotonic()
-        state = {}
-
-        def _start_response(status, headers, exc_info=None):
-            state['status'] = status.split(' ', 1)[0]
-            return start_response(status, headers, exc_info)
-
-        size = 0
-        try:
-            for chunk in self.application(environ, _start_response):
-                size += len(chunk)
-                yield chunk
-        finally:
-            # NOTE: oslo.log would otherwise show the context the thread
-            # last stored, that of an earlier request.
-            ctx = environ.get(auth.ENV_CONTEXT) or context.RequestContext(
-                request_id=environ.get('openstack.request_id', '-'),
-                overwrite=False)
-            LOG.info('%(client)s "%(method)s %(path)s" status: %(status)s '
-                     'len: %(size)d time: %(time).4f [%(request_id)s]',
-                     {'client': environ.get('REMOTE_ADDR', '-'),
-                      'method': environ.get('REQUEST_METHOD'),
-                      'path': (environ.get('SCRIPT_NAME', '')
-                               + environ.get('PATH_INFO', '')),
-                      'status': state.get('status', '-'),
-                      'size': size,
-                      'time': time.monotonic() - started,
-                      'request_id': environ.get('openstack.request_id',
-                                                '-')},
-                     context=ctx)
-
-
 def _raise_exit(signum, frame):
     raise SystemExit(0)
 
@@ -91,7 +69,7 @@ def _raise_exit(signum, frame):
 def serve(application):
     """Serve ``application`` until SIGTERM or Ctrl-C."""
     server = wsgi.Server((CONF.api.bind_host, CONF.api.bind_port),
-                         RequestLogger(application),
+                         request_log.RequestLogger(application),
                          numthreads=CONF.api.server_threads,
                          server_name='task_api')
     # NOTE: cheroot reads each chunk of a chunked body whole before it
@@ -100,7 +78,13 @@ def serve(application):
     # the margin: the exact limit is the application's, [api]
     # max_request_body_size.
     server.max_request_body_size = 2 * CONF.api.max_request_body_size + 65536
-    server.prepare()
+    try:
+        server.prepare()
+    except OSError as error:
+        raise exception.ConfigInvalid(
+            reason='cannot listen on %s port %s: %s' % (
+                CONF.api.bind_host, CONF.api.bind_port,
+                _os_error(error))) from error
     host, port = server.bind_addr[:2]
     LOG.info('Serving the tasks API on http://%(host)s:%(port)s/ '
              '(auth mode %(mode)s)',
@@ -131,17 +115,60 @@ def _zero_config_trial():
                 '--config-file to configure task_api.')
 
 
+def _os_error(error):
+    if error.errno and error.strerror:
+        return error.strerror
+    # NOTE: cheroot wraps the socket's error in a message of its own:
+    # "No socket could be created -- (('::1', 9292): [Errno 98] Address
+    # already in use)".
+    found = re.search(r'\[Errno \d+\] ([^()]+)', str(error))
+    return found.group(1).strip() if found else service.one_line(error)
+
+
+def version():
+    """The version of the installed task_api."""
+    try:
+        return importlib.metadata.version('task_api')
+    except importlib.metadata.PackageNotFoundError:
+        return 'unknown'
+
+
+def _apply_cli_opts():
+    if CONF.host is not None:
+        CONF.set_override('bind_host', CONF.host, group='api')
+    if CONF.port is not None:
+        CONF.set_override('bind_port', CONF.port, group='api')
+
+
+def _fail(message):
+    """Say what keeps the server from starting, on one line; exit 1."""
+    LOG.error('%s', message)
+    # NOTE: with a log file, the terminal that started the server would
+    # otherwise see nothing.
+    if CONF.log_file or not logging.getLogger().handlers:
+        print('%s: %s' % (PROG, message), file=sys.stderr)
+    sys.exit(1)
+
+
 def main(argv=None):
     """Entry point of the ``task-api`` console script."""
-    service.prepare_service(argv)
+    CONF.register_cli_opts(cli_opts)
+    try:
+        service.prepare_service(argv, prog=PROG, version=version(),
+                                description=DESCRIPTION)
+    except cfg.Error as error:
+        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
+        sys.exit(2)
     _zero_config_trial()
     try:
+        _apply_cli_opts()
+        service.check_service()
         check_bind()
-        # NOTE: the embedded database needs no operator: make it current.
-        if CONF.database.connection.startswith('sqlite:'):
-            migration.upgrade()
-        application = api_app.load_app()
+        application = service.load_application()
+        serve(application)
+        return
     except exception.TaskApiException as error:
-        LOG.error('%s', error)
-        sys.exit(1)
-    serve(application)
+        message = service.one_line(error)
+    # NOTE: outside the except clause, so that oslo.log does not append the
+    # exception to the line.
+    _fail(message)

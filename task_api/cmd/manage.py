@@ -8,7 +8,6 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log
 from oslo_utils import timeutils
-from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
 from task_api.common import service
@@ -81,7 +80,15 @@ class DBCommands:
 
     def sync(self):
         """Create or upgrade the schema of the task database."""
+        before = migration.version()
         migration.upgrade(CONF.category.revision)
+        after = migration.version()
+        if before == after:
+            print('Database %s already at revision %s; nothing to do'
+                  % (service.database_url(), after))
+        else:
+            print('Database %s at revision %s (was %s)'
+                  % (service.database_url(), after, before or 'empty'))
 
     def version(self):
         """Print the schema revision of the task database."""
@@ -97,7 +104,7 @@ class DBCommands:
         if migration.version() is None:
             raise exception.TaskApiException(
                 'the database %s has no task_api schema; run "%s db sync" '
-                'first' % (_database_url(), PROG))
+                'first' % (service.database_url(), PROG))
         total = 0
         try:
             for deleted in purge_batches(cutoff, CONF.category.max_rows):
@@ -108,10 +115,11 @@ class DBCommands:
             if not total:
                 raise
             # NOTE: the batches committed so far stay deleted; say how many.
-            raise PurgeFailed(deleted=total, reason=_unreachable(error))
+            raise PurgeFailed(deleted=total, reason=service.unreachable(error))
         except (db_exc.DBError, sa_exc.SQLAlchemyError) as error:
             raise PurgeFailed(deleted=total,
-                              reason=_one_line(_root_cause(error)))
+                              reason=service.one_line(
+                                  service.root_cause(error)))
         print('Purged %d tasks (and their task_info rows) expired or deleted '
               'before %sZ' % (total, cutoff.isoformat()))
 
@@ -193,51 +201,33 @@ category_opt = cfg.SubCommandOpt(
     help='Available categories', handler=add_command_parsers)
 
 
-def _root_cause(error):
-    """The driver's own error behind a task_api or oslo.db exception."""
-    cause = error
-    while True:
-        inner = (getattr(cause, 'orig', None)
-                 or getattr(cause, 'inner_exception', None)
-                 or cause.__cause__)
-        if inner is None or inner is cause:
-            return cause
-        cause = inner
-
-
-def _database_url():
-    try:
-        url = sa_url.make_url(CONF.database.connection)
-    except Exception:
-        return 'of [database] connection'
-    return url.render_as_string(hide_password=True)
-
-
-def _one_line(error):
-    lines = [line.strip() for line in str(error).splitlines()]
-    return next((line for line in lines if line), type(error).__name__)
-
-
-def _unreachable(error):
-    return 'cannot reach the database %s: %s' % (
-        _database_url(), _one_line(_root_cause(error)))
-
-
 def main(argv=None):
     """Entry point of task-api-manage; returns the exit status."""
     CONF.register_cli_opt(category_opt)
     try:
-        service.prepare_service(argv)
+        service.prepare_service(argv, prog=PROG)
     except cfg.Error as error:
-        print('%s: %s' % (PROG, _one_line(error)), file=sys.stderr)
+        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
+        return 2
+    try:
+        service.check_options()
+    except exception.ConfigInvalid as error:
+        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
         return 2
 
     try:
         CONF.category.action_fn()
     except exception.DatabaseUnavailable as error:
-        print('%s: %s' % (PROG, _unreachable(error)), file=sys.stderr)
+        print('%s: %s' % (PROG, service.unreachable(error)), file=sys.stderr)
         return 1
     except exception.TaskApiException as error:
-        print('%s: %s' % (PROG, _one_line(error)), file=sys.stderr)
+        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
+        return 1
+    except (db_exc.DBError, sa_exc.SQLAlchemyError) as error:
+        # NOTE: e.g. PostgreSQL 15's "permission denied for schema public"
+        # when the user may not create tables.
+        print('%s: the database %s refused: %s' % (
+            PROG, service.database_url(),
+            service.one_line(service.root_cause(error))), file=sys.stderr)
         return 1
     return 0

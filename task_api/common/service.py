@@ -1,18 +1,37 @@
-"""Start-up shared by task_api's programs: configuration and logging."""
+"""Start-up shared by task_api's programs: configuration, logging, checks.
 
+``task-api``, the WSGI module and ``task-api-manage`` read the
+configuration through :func:`prepare_service`. The servers then run
+:func:`check_service`, which refuses, with one line saying what is wrong,
+a configuration or a database they could never serve with.
+"""
+
+import fcntl
+import os
 import sys
 
+from alembic import config as alembic_config
+from alembic import script as alembic_script
+from alembic import util as alembic_util
+from oslo_config import cfg
 from oslo_log import log
+from sqlalchemy.engine import url as sa_url
 
 from task_api.common import masking
 from task_api import conf
 from task_api.conf import opts
+from task_api.db import migration
+from task_api import exception
 
 CONF = conf.CONF
+LOG = log.getLogger(__name__)
+
+MANAGE = 'task-api-manage'
 
 
 def prepare_service(argv=None, default_config_files=None,
-                    default_config_dirs=None):
+                    default_config_dirs=None, prog=None, version=None,
+                    description=None):
     """Parse the command line and configuration files, set up logging.
 
     :param argv: command-line arguments, program name excluded; defaults
@@ -20,13 +39,254 @@ def prepare_service(argv=None, default_config_files=None,
     :param default_config_files: files read when ``--config-file`` is not
         given; ``None`` lets oslo.config look in its usual places.
     :param default_config_dirs: directories read likewise.
+    :param prog: the program name ``--help`` shows.
+    :param version: what ``--version`` prints; no ``--version`` when None.
+    :param description: the text ``--help`` shows under the usage line.
+    :raises: oslo_config.cfg.Error when a file is missing or malformed.
     """
     if argv is None:
         argv = sys.argv[1:]
     log.register_options(CONF)
     opts.update_opt_defaults()
-    CONF(argv, project='task_api',
+    CONF(argv, project='task_api', prog=prog, version=version,
+         description=description,
          default_config_files=default_config_files,
          default_config_dirs=default_config_dirs)
     log.setup(CONF, 'task_api')
     masking.install_log_masking()
+
+
+def check_options(conf=None, groups=None):
+    """Read every registered option once, so that a bad value shows now.
+
+    oslo.config converts a value only when it is first read; without this
+    an invalid value would surface as a 500 on the first request that
+    needs it.
+
+    :param groups: the names of the groups to read; all when None.
+    :raises: task_api.exception.ConfigInvalid naming the option and the
+        file it comes from.
+    """
+    conf = conf or CONF
+    for name in sorted(groups if groups is not None else conf):
+        group = _read(conf, None, name)
+        if isinstance(group, cfg.ConfigOpts.GroupAttr):
+            for dest in sorted(group):
+                _read(group, name, dest, conf)
+
+
+def _read(namespace, group, dest, conf=None):
+    try:
+        return namespace[dest]
+    except cfg.Error as error:
+        raise exception.ConfigInvalid(reason='[%s] %s: %s' % (
+            group or 'DEFAULT', dest,
+            _value_error(conf or namespace, group, dest, error))) from error
+
+
+def _value_error(conf, group, dest, error):
+    reason = one_line(error)
+    if isinstance(error, cfg.ConfigFileValueError):
+        # "Value for option X from LocationInfo(...) is not valid: why"
+        reason = 'invalid value (%s)' % reason.rsplit(' is not valid: ', 1)[-1]
+    where = _file_setting(conf, group or 'DEFAULT', dest)
+    return '%s in %s' % (reason, where) if where else reason
+
+
+def _file_setting(conf, group, dest):
+    """The last configuration file that sets ``[group] dest``."""
+    found = None
+    for path in _config_files(conf):
+        sections = {}
+        try:
+            cfg.ConfigParser(path, sections).parse()
+        except (OSError, cfg.ParseError):
+            continue
+        if dest in sections.get(group, {}):
+            found = path
+    return found
+
+
+def _config_files(conf):
+    files = list(conf.config_file or [])
+    for directory in conf.config_dir or []:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        files += [os.path.join(directory, name) for name in names
+                  if name.endswith('.conf')]
+    return files
+
+
+def root_cause(error):
+    """The driver's own error behind a task_api or oslo.db exception."""
+    cause = error
+    while True:
+        inner = (getattr(cause, 'orig', None)
+                 or getattr(cause, 'inner_exception', None)
+                 or cause.__cause__)
+        if inner is None or inner is cause:
+            return cause
+        cause = inner
+
+
+def one_line(error):
+    """The first non-empty line of an error's message."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    return next((line for line in lines if line), type(error).__name__)
+
+
+def database_url(connection=None):
+    """``[database] connection`` with its password masked, for messages."""
+    if connection is None:
+        connection = CONF.database.connection
+    try:
+        url = sa_url.make_url(connection)
+    except Exception:
+        return 'of [database] connection'
+    return url.render_as_string(hide_password=True)
+
+
+def unreachable(error):
+    """One line saying that, and why, the database cannot be reached."""
+    return 'cannot reach the database %s: %s' % (
+        database_url(), one_line(root_cause(error)))
+
+
+def _scripts():
+    config = alembic_config.Config()
+    config.set_main_option('script_location', migration.SCRIPT_LOCATION)
+    return alembic_script.ScriptDirectory.from_config(config)
+
+
+def schema_head():
+    """The newest schema revision of this version of task_api."""
+    return _scripts().get_current_head()
+
+
+def _known_revision(revision):
+    try:
+        return _scripts().get_revision(revision) is not None
+    except alembic_util.CommandError:
+        return False
+
+
+def is_embedded_database(connection=None):
+    """Whether ``[database] connection`` names an SQLite database."""
+    if connection is None:
+        connection = CONF.database.connection
+    return connection.startswith('sqlite:')
+
+
+def _upgrade_embedded():
+    """Create or upgrade the SQLite database, one process at a time.
+
+    Every process of a WSGI server starts at once; without the lock two of
+    them could both find the file empty and both create the tables.
+    """
+    path = sa_url.make_url(CONF.database.connection).database
+    if not path or path == ':memory:' or path.startswith('file:'):
+        migration.upgrade()
+        return
+    migration.ensure_sqlite_directory()
+    with open(path + '.lock', 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        migration.upgrade()
+
+
+def check_database():
+    """Make sure the database can serve this version of task_api.
+
+    The embedded SQLite database needs no operator and is created or
+    upgraded here; any other must be reachable with the configured
+    credentials and carry the current schema, which ``task-api-manage db
+    sync`` makes.
+
+    :raises: task_api.exception.ConfigInvalid with one line saying what is
+        wrong.
+    """
+    try:
+        if is_embedded_database():
+            _upgrade_embedded()
+            return
+        current = migration.version()
+    except exception.DatabaseUnavailable as error:
+        raise exception.ConfigInvalid(reason=unreachable(error)) from error
+    except exception.ConfigInvalid:
+        raise
+    except exception.TaskApiException as error:
+        raise exception.ConfigInvalid(reason='the database %s: %s' % (
+            database_url(), one_line(root_cause(error)))) from error
+    except Exception as error:
+        # NOTE: a database that refuses task_api's statements (a missing
+        # privilege, a wrong server) is no less permanent.
+        raise exception.ConfigInvalid(reason='the database %s: %s' % (
+            database_url(), one_line(root_cause(error)))) from error
+    head = schema_head()
+    if current is None:
+        raise exception.ConfigInvalid(
+            reason='the database %s has no task_api schema; run "%s db '
+                   'sync"' % (database_url(), MANAGE))
+    if current != head and not _known_revision(current):
+        raise exception.ConfigInvalid(
+            reason='the schema of the database %s is at revision %s, which '
+                   'this task_api does not know (it needs %s): was it '
+                   'upgraded by a newer release?'
+                   % (database_url(), current, head))
+    if current != head:
+        raise exception.ConfigInvalid(
+            reason='the schema of the database %s is at revision %s, this '
+                   'task_api needs %s; run "%s db sync"'
+                   % (database_url(), current, head, MANAGE))
+
+
+def log_start():
+    """Log the configuration files and the database in use."""
+    files = _config_files(CONF)
+    LOG.info('Configuration files: %s', ', '.join(files) or 'none')
+    try:
+        sa_url.make_url(CONF.database.connection)
+    except Exception:
+        return
+    LOG.info('Database: %s', database_url())
+
+
+def load_application():
+    """Build the paste pipeline of the API, as the servers serve it.
+
+    The groups its filters and the policy enforcer register are read
+    once too, so that a bad value there is refused now as well.
+
+    :raises: task_api.exception.ConfigInvalid when the paste file or an
+        option is wrong.
+    """
+    # NOTE: imported here: task-api-manage needs none of the API.
+    from task_api.api import app
+    from task_api import policy
+    try:
+        application = app.load_app()
+        policy.get_enforcer()
+    except exception.TaskApiException:
+        raise
+    except (LookupError, ValueError, ImportError, OSError,
+            cfg.Error) as error:
+        # NOTE: the option at fault, said as check_options says it.
+        check_options()
+        raise exception.ConfigInvalid(
+            reason='cannot build the API from %s: %s: %s' % (
+                CONF.api.paste_config, type(error).__name__,
+                one_line(error))) from error
+    check_options()
+    return application
+
+
+def check_service():
+    """The start-up checks of the API servers (task-api, the WSGI module).
+
+    :raises: task_api.exception.ConfigInvalid when the configuration or
+        the database cannot serve.
+    """
+    check_options()
+    log_start()
+    check_database()

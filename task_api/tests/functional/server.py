@@ -2,8 +2,8 @@
 
 import json
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,11 +18,43 @@ import sqlalchemy as sa
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def free_port():
-    """A TCP port on the loopback address that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+#: The line task-api logs once it listens, with the port it got.
+SERVING = re.compile(r'Serving the tasks API on http://[^ ]*:(\d+)/')
+
+
+def restore_sigint():
+    """preexec_fn: give the child the default SIGINT disposition.
+
+    A shell starting tox in the background (``&``, ``nohup``) makes its
+    children ignore SIGINT, and Python keeps an ignored SIGINT ignored; a
+    server under test must see Ctrl-C as an interactive one would.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run_server(args, **kwargs):
+    """Start ``task-api`` with ``args`` as a user's shell would."""
+    return subprocess.Popen([script('task-api')] + list(args),
+                            preexec_fn=restore_sigint, **kwargs)
+
+
+def wait_for_port(process, read_log, timeout=60):
+    """The port a starting task-api listens on, from its log.
+
+    :raises: RuntimeError with the log when it exits or does not listen
+        within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = SERVING.search(read_log())
+        if found:
+            return int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError('task-api exited with %s: %s' % (
+                process.returncode, read_log()))
+        time.sleep(0.1)
+    raise RuntimeError('task-api did not listen within %d seconds: %s'
+                       % (timeout, read_log()))
 
 
 def script(name):
@@ -31,23 +63,29 @@ def script(name):
 
 
 class TaskApiServer(fixtures.Fixture):
-    """task-api serving on a free loopback port, in noauth mode.
+    """task-api serving on a port of its choosing, in noauth mode.
 
     The server runs the paste pipeline of a real deployment on its own
     embedded SQLite database under a temporary state_path, and logs to a
-    file there. It is stopped with SIGTERM at clean-up.
+    file there. It binds port 0 and the fixture reads the port it got from
+    its log. It is stopped with SIGTERM at clean-up.
+
+    :param extra_lines: more lines of its configuration file, after those
+        of ``[api]``, e.g. a ``[keystone_authtoken]`` section.
+    :param args: more command-line arguments, e.g. ``['--debug']``.
+    :param api_options: ``[api]`` options.
     """
 
     START_TIMEOUT = 60
 
-    def __init__(self, **api_options):
+    def __init__(self, extra_lines=(), args=(), **api_options):
         super().__init__()
+        self.extra_lines = list(extra_lines)
+        self.args = list(args)
         self.api_options = api_options
 
     def _setUp(self):
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.port = free_port()
-        self.url = 'http://127.0.0.1:%d' % self.port
         state_path = os.path.join(self.tmp, 'state')
         self.db_path = os.path.join(state_path, 'task_api.sqlite')
         self.log_path = os.path.join(self.tmp, 'task_api.log')
@@ -55,17 +93,22 @@ class TaskApiServer(fixtures.Fixture):
         lines = ['[DEFAULT]', 'state_path = %s' % state_path,
                  'log_file = %s' % self.log_path,
                  '[api]', 'bind_host = 127.0.0.1',
-                 'bind_port = %d' % self.port, 'auth_mode = noauth']
+                 'bind_port = 0', 'auth_mode = noauth']
         lines += ['%s = %s' % item for item in self.api_options.items()]
+        lines += self.extra_lines
         with open(self.config_file, 'w') as stream:
             stream.write('\n'.join(lines) + '\n')
 
         self.output_path = os.path.join(self.tmp, 'task_api.out')
         with open(self.output_path, 'wb') as output:
-            self.process = subprocess.Popen(
-                [script('task-api'), '--config-file', self.config_file],
-                stdout=output, stderr=subprocess.STDOUT)
+            self.process = run_server(['--config-file', self.config_file]
+                                      + self.args,
+                                      stdout=output,
+                                      stderr=subprocess.STDOUT)
         self.addCleanup(self._stop)
+        self.port = wait_for_port(self.process, self._read_output_and_log,
+                                  self.START_TIMEOUT)
+        self.url = 'http://127.0.0.1:%d' % self.port
         self._wait_until_serving()
 
     def _stop(self):
@@ -126,5 +169,12 @@ class TaskApiServer(fixtures.Fixture):
         return engine
 
     def read_log(self):
-        with open(self.log_path) as stream:
-            return stream.read()
+        try:
+            with open(self.log_path) as stream:
+                return stream.read()
+        except FileNotFoundError:
+            return ''
+
+    def _read_output_and_log(self):
+        with open(self.output_path) as stream:
+            return stream.read() + self.read_log()

@@ -66,20 +66,34 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _make_traversable(path):
-    """Let other users reach path: add o+x to it and every directory above.
+def _untraversable(path, user):
+    """The directories from ``path`` up to / that ``user`` cannot enter.
 
-    tox creates .tox with mode 0700; Apache's daemon processes run as
-    www-data and must reach the virtualenv and the source tree.
+    Apache's daemon processes run as ``user`` (www-data when the tests run
+    as root) and must reach the virtualenv, mod_wsgi's python-home, and
+    the source tree, from the root directory down. The tests do not change
+    permissions outside their own temporary directory: they name what
+    blocks instead.
     """
+    account = pwd.getpwnam(user)
+    groups = {account.pw_gid} | {
+        group.gr_gid for group in grp.getgrall() if user in group.gr_mem}
+    blocked = []
     path = os.path.abspath(path)
     while True:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
-            os.chmod(path, stat.S_IMODE(mode) | stat.S_IXOTH)
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            if info.st_uid == account.pw_uid:
+                allowed = info.st_mode & stat.S_IXUSR
+            elif info.st_gid in groups:
+                allowed = info.st_mode & stat.S_IXGRP
+            else:
+                allowed = info.st_mode & stat.S_IXOTH
+            if not allowed:
+                blocked.append(path)
         parent = os.path.dirname(path)
         if parent == path:
-            return
+            return blocked
         path = parent
 
 
@@ -97,6 +111,53 @@ def _ts(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+def _require_apache():
+    """Skip the test class, or fail under CI, when Apache cannot serve it."""
+    missing = []
+    if not _apache_binary():
+        missing.append('apache2 (Debian package apache2)')
+    if not os.path.exists(MOD_WSGI):
+        missing.append('%s (Debian package libapache2-mod-wsgi-py3)'
+                       % MOD_WSGI)
+    if missing:
+        message = 'not installed: %s' % ', '.join(missing)
+        if _apache_required():
+            raise AssertionError(
+                message + ' (TASK_API_REQUIRE_APACHE is set)')
+        raise unittest.SkipTest(message)
+    wanted = _mod_wsgi_python()
+    if wanted and wanted != sys.version_info[:2]:
+        message = (
+            'mod_wsgi embeds Python %d.%d but the tests run on %d.%d; '
+            'run tox on a Python %d.%d (e.g. tox installed with '
+            'python%d.%d -m pip) to test under Apache'
+            % (wanted + sys.version_info[:2] + wanted + wanted))
+        if _apache_required():
+            raise AssertionError(
+                message + ' (TASK_API_REQUIRE_APACHE is set)')
+        raise unittest.SkipTest(message)
+
+
+def _started(server):
+    """Start ``server``; skip, or fail under CI, if this machine cannot."""
+    try:
+        server.start()
+    except ApacheUnusable as error:
+        server.stop()
+        if _apache_required():
+            raise AssertionError(
+                '%s (TASK_API_REQUIRE_APACHE is set)' % error)
+        raise unittest.SkipTest(str(error))
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+class ApacheUnusable(Exception):
+    """This machine cannot run the Apache tests; the message says why."""
+
+
 class ApacheServer:
     """A throwaway Apache httpd serving task_api from the site template.
 
@@ -104,7 +165,8 @@ class ApacheServer:
     another, each through its own rendering of the template.
     """
 
-    def __init__(self):
+    def __init__(self, extra_lines=()):
+        self.extra_lines = list(extra_lines)
         self.apache = _apache_binary()
         self.workdir = None
         self.pid = None
@@ -127,15 +189,38 @@ class ApacheServer:
         wsgi_script = importlib.util.find_spec('task_api.wsgi.api').origin
         if os.geteuid() == 0:
             user, group = 'www-data', 'www-data'
-            for path in (sys.prefix, REPO_DIR, os.path.dirname(wsgi_script)):
-                _make_traversable(path)
+            blocked = sorted({blocked for path in (
+                sys.prefix, REPO_DIR, os.path.dirname(wsgi_script))
+                for blocked in _untraversable(path, user)})
+            if blocked:
+                raise ApacheUnusable(
+                    'Apache runs the application as %s, which cannot enter '
+                    '%s; allow it (chmod o+x %s) or run the tests as another '
+                    'user' % (user, ', '.join(blocked), ' '.join(blocked)))
         else:
             # Apache keeps the identity of whoever starts it.
             user = pwd.getpwuid(os.getuid()).pw_name
             group = grp.getgrgid(os.getgid()).gr_name
 
         with open(TEMPLATE) as f:
-            template = f.read()
+            self.template = f.read()
+        self.user, self.group = user, group
+        self.wsgi_script = wsgi_script
+        # NOTE: Apache cannot say which port it got for port 0: free ports
+        # are picked, and picked again if another process took one first.
+        for attempt in range(5):
+            try:
+                self._start_on_free_ports()
+                break
+            except AssertionError as error:
+                if 'Address already in use' not in str(error) or attempt == 4:
+                    raise
+        self._wait_until_serving(self.port, '/')
+        self._wait_until_serving(self.prefix_port, PREFIX + '/')
+
+    def _start_on_free_ports(self):
+        template, user, group = self.template, self.user, self.group
+        wsgi_script = self.wsgi_script
         self.port = _free_port()
         self.prefix_port = _free_port()
         sites = []
@@ -163,8 +248,6 @@ class ApacheServer:
         self._apache('-t')
         self._apache('-k', 'start')
         self.pid = self._read_pid()
-        self._wait_until_serving(self.port, '/')
-        self._wait_until_serving(self.prefix_port, PREFIX + '/')
 
     def stop(self):
         if self.pid is not None:
@@ -236,7 +319,7 @@ class ApacheServer:
             '',
             '[database]',
             'connection = sqlite:///%s' % self.db_path,
-        ]
+        ] + self.extra_lines
         with open(path, 'w') as f:
             f.write('\n'.join(lines) + '\n')
         os.chmod(path, 0o644)
@@ -358,30 +441,12 @@ class TestApacheModWsgi(base.BaseTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        missing = []
-        if not _apache_binary():
-            missing.append('apache2 (Debian package apache2)')
-        if not os.path.exists(MOD_WSGI):
-            missing.append('%s (Debian package libapache2-mod-wsgi-py3)'
-                           % MOD_WSGI)
-        if missing:
-            message = 'not installed: %s' % ', '.join(missing)
-            if _apache_required():
-                raise AssertionError(
-                    message + ' (TASK_API_REQUIRE_APACHE is set)')
-            raise unittest.SkipTest(message)
-        wanted = _mod_wsgi_python()
-        if wanted and wanted != sys.version_info[:2]:
-            raise AssertionError(
-                'mod_wsgi embeds Python %d.%d but the tests run on %d.%d; '
-                'build the virtualenv from a Python %d.%d (e.g. tox with '
-                'its interpreter)' % (wanted + sys.version_info[:2] + wanted))
+        _require_apache()
         cls.created = datetime.datetime(2026, 11, 29, 4, 28, 35, 123456)
         cls.updated = datetime.datetime(2026, 11, 29, 4, 31, 2, 987654)
         cls.expires = cls.updated + datetime.timedelta(hours=48)
-        server = ApacheServer()
+        server = _started(ApacheServer())
         try:
-            server.start()
             cls._insert_tasks(server.db_path)
         except BaseException:
             server.stop()
@@ -574,3 +639,33 @@ class TestApacheModWsgi(base.BaseTestCase):
             self, port, b'/v2/tasks', total=total)
         self.assertIn(status, (411, 413), body)
         self.assertLess(sent, total // 4)
+
+
+class TestApacheRefusesToServe(base.BaseTestCase):
+    """The WSGI module does not serve a keystone mode that cannot work."""
+
+    # NOTE: in setUpClass, as TestApacheModWsgi: a test's own temporary
+    # directory is private to it, and www-data could not enter it.
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _require_apache()
+        cls.server = _started(ApacheServer(extra_lines=[
+            '[api]', 'auth_mode = keystone']))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        super().tearDownClass()
+
+    def test_every_request_fails_and_the_log_says_why(self):
+        for path in ('/versions', '/v2/tasks'):
+            status, _headers, body = self.server.request(path)
+            self.assertEqual(500, status, body)
+            self.assertNotIn('keystone', body)
+        logs = self.server.logs()
+        self.assertIn('task_api cannot serve: Invalid configuration: [api] '
+                      'auth_mode is keystone but [keystone_authtoken] does '
+                      'not set auth_type, auth_url, username, password, '
+                      'project_name: no request could be authenticated',
+                      logs)

@@ -73,12 +73,15 @@ class SyncTests(ManageMixin):
     def test_sync_then_version(self):
         head = test_migrations.head_revision()
 
+        url = self.engine.url.render_as_string(hide_password=True)
         self.assertEqual('None\n', self.assertSucceeds('db', 'version'))
-        self.assertEqual('', self.assertSucceeds('db', 'sync'))
+        self.assertEqual('Database %s at revision %s (was empty)\n'
+                         % (url, head), self.assertSucceeds('db', 'sync'))
         self.assertEqual(head + '\n', self.assertSucceeds('db', 'version'))
         self.assertSchema()
 
-        self.assertEqual('', self.assertSucceeds('db', 'sync'))
+        self.assertEqual('Database %s already at revision %s; nothing to do\n'
+                         % (url, head), self.assertSucceeds('db', 'sync'))
         self.assertEqual(head + '\n', self.assertSucceeds('db', 'version'))
         self.assertSchema()
 
@@ -138,6 +141,69 @@ class TestManageMySQL(ServerSyncTests, base.DbTestCase):
     """task-api-manage on MySQL/MariaDB."""
 
     FIXTURE = task_fixtures.EmptyMySQLDatabase
+
+
+class TestManageNoCreatePrivilege(ServerDatabaseMixin, ManageMixin,
+                                  base.DbTestCase):
+    """PostgreSQL 15: a user that may not create tables in ``public``."""
+
+    FIXTURE = task_fixtures.EmptyPostgreSQLDatabase
+
+    def setUp(self):
+        super().setUp()
+        user = 'task_api_nocreate_%d' % os.getpid()
+        with self.engine.connect().execution_options(
+                isolation_level='AUTOCOMMIT') as connection:
+            connection.execute(sa.text('DROP ROLE IF EXISTS %s' % user))
+            connection.execute(sa.text(
+                "CREATE ROLE %s LOGIN PASSWORD 'secret'" % user))
+            connection.execute(sa.text(
+                'REVOKE CREATE ON SCHEMA public FROM PUBLIC'))
+        self.addCleanup(self._drop_role, user)
+        self.config_file = self.write_config(database={
+            'connection': self.engine.url.set(
+                username=user, password='secret').render_as_string(
+                    hide_password=False)})
+
+    def _drop_role(self, user):
+        sqla_api.get_engine().dispose()
+        with self.engine.connect().execution_options(
+                isolation_level='AUTOCOMMIT') as connection:
+            connection.execute(sa.text('DROP ROLE %s' % user))
+
+    def test_sync_says_permission_denied_on_one_line(self):
+        line = self.assertFailsWithOneLine('db', 'sync')
+        self.assertIn('permission denied for schema public', line)
+        self.assertNotIn('secret', line)
+
+
+class TestManageConfigurationErrors(ManageMixin, base.TestCase):
+
+    def test_bad_value(self):
+        self.config_file = self.write_config(database={'max_retries': 'x'})
+        status, out, err = self.manage('db', 'version')
+        self.assertEqual((2, ''), (status, out))
+        self.assertEqual(
+            "task-api-manage: Invalid configuration: [database] max_retries: "
+            "invalid value (invalid literal for int() with base 10: 'x') in "
+            "%s\n" % self.config_file, err)
+
+    def test_missing_configuration_file(self):
+        self.config_file = os.path.join(self.tempdir, 'nope.conf')
+        status, out, err = self.manage('db', 'version')
+        self.assertEqual((2, ''), (status, out))
+        self.assertEqual('task-api-manage: Failed to find some config files: '
+                         '%s\n' % self.config_file, err)
+
+    def test_syntax_error(self):
+        self.config_file = os.path.join(self.tempdir, 'bad.conf')
+        with open(self.config_file, 'w') as stream:
+            stream.write('[database\n')
+        status, out, err = self.manage('db', 'version')
+        self.assertEqual((2, ''), (status, out))
+        self.assertNotIn('Traceback', err)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertIn('Failed to parse %s' % self.config_file, err)
 
 
 class UnreachableDatabaseTests(ManageMixin):

@@ -23,7 +23,7 @@ class TestTaskApiServer(base.TestCase):
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.port = server.free_port()
+        self.port = None
         self.db_path = os.path.join(self.tmp, 'state', 'task_api.sqlite')
         self.config_file = os.path.join(self.tmp, 'task_api.conf')
         self.write_config(bind_host='127.0.0.1')
@@ -33,14 +33,14 @@ class TestTaskApiServer(base.TestCase):
                  self.tmp, 'state'), 'log_file = %s' % os.path.join(
                  self.tmp, 'task_api.log'),
                  '[api]', 'bind_host = %s' % bind_host,
-                 'bind_port = %d' % self.port, 'auth_mode = noauth']
+                 'bind_port = 0', 'auth_mode = noauth']
         lines += ['%s = %s' % item for item in api.items()]
         with open(self.config_file, 'w') as stream:
             stream.write('\n'.join(lines) + '\n')
 
     def start(self):
-        process = subprocess.Popen(
-            [server.script('task-api'), '--config-file', self.config_file],
+        process = server.run_server(
+            ['--config-file', self.config_file],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.addCleanup(self._kill, process)
         return process
@@ -64,6 +64,7 @@ class TestTaskApiServer(base.TestCase):
             return error.code, dict(error.headers), error.read()
 
     def wait_until_serving(self, process):
+        self.port = server.wait_for_port(process, self.read_log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -76,8 +77,11 @@ class TestTaskApiServer(base.TestCase):
         self.fail('task-api did not answer within 60 seconds')
 
     def read_log(self):
-        with open(os.path.join(self.tmp, 'task_api.log')) as stream:
-            return stream.read()
+        try:
+            with open(os.path.join(self.tmp, 'task_api.log')) as stream:
+                return stream.read()
+        except FileNotFoundError:
+            return ''
 
     def test_serves_creates_schema_logs_and_stops_on_sigterm(self):
         process = self.start()
@@ -104,7 +108,11 @@ class TestTaskApiServer(base.TestCase):
         self.assertEqual(0, process.wait(timeout=30))
         log = self.read_log()
         self.assertIn('"GET /v2/tasks/%s" status: 200' % TASK_ID, log)
-        self.assertIn('[req-server-test]', log)
+        shown = [line for line in log.splitlines()
+                 if '"GET /v2/tasks/%s" status: 200' % TASK_ID in line]
+        self.assertEqual(1, len(shown), log)
+        # The request id, once per line.
+        self.assertEqual(1, shown[0].count('req-server-test'), shown[0])
         self.assertIn('"GET /v2/tasks/%s" status: 404' % ('f' * 36), log)
         self.assertIn('Stopping the tasks API server', log)
         # A request is logged with its own context, never a previous one's.
@@ -120,6 +128,17 @@ class TestTaskApiServer(base.TestCase):
         process.send_signal(signal.SIGINT)
         self.assertEqual(0, process.wait(timeout=30))
         self.assertNotIn('Traceback', self.read_log())
+
+    def test_ctrl_c_stops_cleanly_when_started_with_sigint_ignored(self):
+        # As under "nohup tox &": the test runner ignores SIGINT.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
+        process = self.start()
+        signal.signal(signal.SIGINT, previous)
+        self.wait_until_serving(process)
+        process.send_signal(signal.SIGINT)
+        self.assertEqual(0, process.wait(timeout=30))
+        self.assertIn('Stopping the tasks API server', self.read_log())
 
     def test_noauth_refuses_a_public_address(self):
         self.write_config(bind_host='0.0.0.0')

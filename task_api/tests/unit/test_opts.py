@@ -38,7 +38,8 @@ class TestConfigOptions(base.TestCase):
                          '#public_endpoint = <None>',
                          '#paste_config = api-paste.ini', '[task]',
                          '#task_time_to_live = 48', '[database]',
-                         '#connection = <None>', '#state_path = ',
+                         '#connection = sqlite:///$state_path/task_api.sqlite',
+                         '#max_retries = 0', '#state_path = ',
                          '[import_filtering_opts]', '[keystone_authtoken]',
                          '[oslo_policy]', '#debug = false'):
             self.assertIn(expected, sample)

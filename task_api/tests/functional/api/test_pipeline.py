@@ -2,14 +2,15 @@
 
 import json
 
-import fixtures
 from keystonemiddleware import fixture as ksm_fixture
 import webtest
 
 from task_api.api import app
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api import exception
 from task_api.tests import base
 from task_api.tests.functional.api import base as pipeline_base
+from task_api.tests import keystone
 from task_api.tests.unit.api import base as api_base
 from task_api.tests.unit.api import test_tasks
 
@@ -163,23 +164,21 @@ class TestNoAuth(pipeline_base.PipelineTestCase):
 class TestUnconfiguredKeystone(api_base.ApiTestCase):
     """keystone mode before [keystone_authtoken] is filled in."""
 
-    def test_pipeline_loads_and_warns(self):
+    def test_pipeline_refuses_to_load(self):
         self.config(auth_mode='keystone', group='api')
-        logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
-        application = webtest.TestApp(app.load_app())
-        self.assertIn('neither [keystone_authtoken] www_authenticate_uri '
-                      'nor auth_type is set', logger.output)
-        self.assertEqual(200, application.get('/versions').status_int)
+        error = self.assertRaises(exception.ConfigInvalid, app.load_app)
+        self.assertEqual(
+            'Invalid configuration: [api] auth_mode is keystone but '
+            '[keystone_authtoken] does not set auth_type, auth_url, '
+            'username, password, project_name: no request could be '
+            'authenticated', str(error))
 
-    def test_an_auth_plugin_is_enough(self):
-        # keystonemiddleware then finds the identity endpoint itself.
-        self.config(auth_type='password', group='keystone_authtoken')
-        logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
-        app._warn_unconfigured_keystone()
-        self.assertEqual('', logger.output)
-        self.config(auth_type=None, group='keystone_authtoken')
-        app._warn_unconfigured_keystone()
-        self.assertIn('www_authenticate_uri', logger.output)
+    def test_an_auth_plugin_alone_is_not_enough(self):
+        self.useFixture(keystone.KeystoneAuthtoken(
+            username=None, password=None))
+        self.config(auth_mode='keystone', group='api')
+        error = self.assertRaises(exception.ConfigInvalid, app.load_app)
+        self.assertIn('does not set username, password:', str(error))
 
 
 class TestKeystone(api_base.ApiTestCase):
@@ -188,8 +187,7 @@ class TestKeystone(api_base.ApiTestCase):
     def setUp(self):
         super().setUp()
         self.config(auth_mode='keystone', group='api')
-        self.config(www_authenticate_uri='http://keystone.example/v3',
-                    group='keystone_authtoken')
+        self.useFixture(keystone.KeystoneAuthtoken())
         tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
         tokens.add_token_data(token_id='admin-token', user_id='u-admin',
                               project_id='p-admin', role_list=['admin'])

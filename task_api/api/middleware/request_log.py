@@ -1,0 +1,158 @@
+"""One log line per request of the task-api server.
+
+The line names the client, the method, the path with its query string
+(credentials masked), the status, the size and the time taken; a 4xx adds
+the reason the API gave. The request id is that of the line's context.
+With ``--debug`` a line with the request headers (credentials masked)
+comes before it.
+"""
+
+import json
+import logging
+import re
+import sys
+import time
+
+from oslo_log import log
+
+from task_api.api.middleware import auth
+from task_api.common import masking
+from task_api import context
+
+LOG = log.getLogger(__name__)
+
+ENV_REQUEST_ID = 'openstack.request_id'
+#: Headers whose value is never logged.
+SECRET_HEADERS = frozenset((
+    'x-auth-token', 'x-subject-token', 'x-service-token', 'authorization',
+    'proxy-authorization', 'cookie', 'x-storage-token'))
+#: Bytes of a 4xx body kept to find its reason.
+REASON_BODY_LIMIT = 4096
+REASON_LIMIT = 300
+INTERNAL_ERROR = json.dumps({
+    'message': 'The server failed to answer the request.',
+    'code': '500 Internal Server Error',
+    'title': 'Internal Server Error'}).encode()
+_TAGS = re.compile(r'<[^<>]{0,200}>')
+
+
+def request_headers(environ):
+    """The request's headers as 'Name: value' strings, secrets masked."""
+    headers = []
+    for key in sorted(environ):
+        if key.startswith('HTTP_'):
+            name = key[5:].replace('_', '-').title()
+        elif key in ('CONTENT_TYPE', 'CONTENT_LENGTH'):
+            name = key.replace('_', '-').title()
+        else:
+            continue
+        value = environ[key]
+        if name.lower() in SECRET_HEADERS:
+            value = masking.MASK
+        headers.append('%s: %s' % (name, masking.mask_credentials(value)))
+    return headers
+
+
+def reason(body, content_type):
+    """The message of an error body, in any of the API's error formats."""
+    text = body.decode('utf-8', 'replace')
+    if 'json' in (content_type or ''):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        while isinstance(document, dict):
+            for key in ('message', 'explanation', 'description', 'detail'):
+                if isinstance(document.get(key), str) and document[key]:
+                    return _short(document[key])
+            inner = [value for value in document.values()
+                     if isinstance(value, dict)]
+            document = inner[0] if len(inner) == 1 else None
+    text = _TAGS.sub(' ', text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # NOTE: WebOb's plain-text error bodies start with the status line.
+    if len(lines) > 1 and lines[0][:3].isdigit():
+        lines = lines[1:]
+    return _short(' '.join(lines))
+
+
+def _short(text):
+    # NOTE: WebOb's error messages carry <br /> even in JSON bodies.
+    text = ' '.join(_TAGS.sub(' ', text).split())
+    if len(text) > REASON_LIMIT:
+        text = text[:REASON_LIMIT] + '...'
+    return masking.mask_credentials(text)
+
+
+class RequestLogger:
+    """Log each request, its status, size and duration through oslo.log."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        started = time.monotonic()
+        state = {}
+        if LOG.isEnabledFor(logging.DEBUG):
+            LOG.debug('Request headers: %s',
+                      '; '.join(request_headers(environ)),
+                      context=self._context(environ))
+
+        def _start_response(status, headers, exc_info=None):
+            state['status'] = status.split(' ', 1)[0]
+            state['type'] = next((value for name, value in headers
+                                  if name.lower() == 'content-type'), '')
+            return start_response(status, headers, exc_info)
+
+        size = 0
+        kept = []
+        try:
+            try:
+                for chunk in self.application(environ, _start_response):
+                    size += len(chunk)
+                    if (state.get('status', '').startswith('4')
+                            and sum(map(len, kept)) < REASON_BODY_LIMIT):
+                        kept.append(chunk)
+                    yield chunk
+            except Exception:
+                if 'status' in state:
+                    raise
+                # NOTE: the server would close the connection without an
+                # answer; the client gets a 500 without details instead.
+                LOG.exception('The API failed before answering',
+                              context=self._context(environ))
+                _start_response('500 Internal Server Error', [
+                    ('Content-Type', 'application/json'),
+                    ('Content-Length', str(len(INTERNAL_ERROR)))],
+                    sys.exc_info())
+                size = len(INTERNAL_ERROR)
+                yield INTERNAL_ERROR
+        finally:
+            self._log(environ, state, size, b''.join(kept), started)
+
+    @staticmethod
+    def _context(environ):
+        # NOTE: oslo.log would otherwise show the context the thread last
+        # stored, that of an earlier request.
+        return environ.get(auth.ENV_CONTEXT) or context.RequestContext(
+            request_id=environ.get(ENV_REQUEST_ID, '-'), overwrite=False)
+
+    def _log(self, environ, state, size, body, started):
+        path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+        query = environ.get('QUERY_STRING')
+        if query:
+            path += '?' + query
+        status = state.get('status', '-')
+        values = {'client': environ.get('REMOTE_ADDR', '-'),
+                  'method': environ.get('REQUEST_METHOD'),
+                  'path': masking.mask_credentials(path),
+                  'status': status,
+                  'size': size,
+                  'time': time.monotonic() - started}
+        line = ('%(client)s "%(method)s %(path)s" status: %(status)s '
+                'len: %(size)d time: %(time).4f')
+        if status.startswith('4'):
+            values['reason'] = reason(body[:REASON_BODY_LIMIT],
+                                      state.get('type'))
+            line += ' reason: %(reason)s'
+        LOG.info(line, values, context=self._context(environ))
