@@ -30,7 +30,9 @@ _URL_USERINFO = re.compile(
 # look-behind), and at most 128 characters on each side of the marker,
 # which bounds the work at each position.
 _NAME = r'[A-Za-z0-9_.\-]'
+# NOTE: sort_key, a parameter of the tasks API itself, names a column.
 _SECRET_NAME = (
+    r'(?!sort_key(?!%(n)s))'
     r'(?:%(n)s{0,128}?(?:token|passw(?:or)?d|secret|credential)%(n)s{0,128}'
     r'|%(n)s{0,128}?[_\-](?:key|sig)'
     r'|sig|signature|x-amz-signature|pwd|apikey|authorization)'

@@ -216,7 +216,8 @@ class TestEmbeddedDatabase(StartMixin, base.TestCase):
         code, output = self.import_wsgi(path, textwrap.dedent('''
             import webtest
             from task_api.wsgi import api
-            app = webtest.TestApp(api.application)
+            app = webtest.TestApp(api.application,
+                                  extra_environ={'REMOTE_ADDR': '127.0.0.1'})
             response = app.get('/v2/tasks', headers={'Accept': 'text/plain'})
             print(response.status_int, response.body.decode())
             '''))
@@ -286,7 +287,8 @@ class ServerDatabaseTests(StartMixin):
         code, output = self.import_wsgi(path, textwrap.dedent('''
             import webtest
             from task_api.wsgi import api
-            app = webtest.TestApp(api.application)
+            app = webtest.TestApp(api.application,
+                                  extra_environ={'REMOTE_ADDR': '127.0.0.1'})
             print(app.get('/v2/tasks').status_int)
             '''))
         self.assertEqual((0, '200'), (code, output.strip().splitlines()[-1]),

@@ -87,6 +87,17 @@ class TestQueryAndFragment(base.TestCase):
                       'https://h/o?X-Amz-Algorithm=AWS4-HMAC-SHA256'):
             self.check(value, value)
 
+    def test_sort_key_of_the_tasks_api_unchanged(self):
+        # The list parameter names a column, not a key; a name that only
+        # ends like it is still a credential.
+        self.check('/v2/tasks?sort_key=status&sort_dir=asc',
+                   '/v2/tasks?sort_key=status&sort_dir=asc')
+        self.check('/v2/tasks?Sort_Key=status', '/v2/tasks?Sort_Key=status')
+        self.check('https://h/o?my_sort_key=***', 'https://h/o?my_sort_key=x')
+        self.assertEqual({'sort_key': 'id', 'api_key': '***'},
+                         masking.mask_credentials(
+                             {'sort_key': 'id', 'api_key': 'k'}))
+
     def test_presigned_s3_url(self):
         self.check(
             'https://b.s3.amazonaws.com/o?X-Amz-Algorithm=AWS4-HMAC-SHA256'

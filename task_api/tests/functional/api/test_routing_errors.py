@@ -5,6 +5,7 @@ import webtest
 
 from task_api.api import app
 from task_api.tests.functional.api import base as pipeline_base
+from task_api.tests import keystone
 from task_api.tests.unit.api import base as api_base
 from task_api.tests.unit.api import test_errors
 
@@ -65,8 +66,7 @@ class TestUndecodablePathsKeystone(UndecodablePathsMixin,
     def setUp(self):
         super().setUp()
         self.config(auth_mode='keystone', group='api')
-        self.config(www_authenticate_uri='http://keystone.example/v3',
-                    group='keystone_authtoken')
+        self.useFixture(keystone.KeystoneAuthtoken())
         tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
         tokens.add_token_data(token_id='admin-token', user_id='u-admin',
                               project_id='p-admin', role_list=['admin'])
