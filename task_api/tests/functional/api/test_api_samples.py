@@ -145,7 +145,9 @@ class TestApiSamples(pipeline_base.PipelineTestCase):
     def test_schemas(self):
         for path, name in (('/v2/schemas/task', 'schema-task-response.json'),
                            ('/v2/schemas/tasks',
-                            'schema-tasks-response.json')):
+                            'schema-tasks-response.json'),
+                           ('/v2/schemas/image',
+                            'schema-image-response.json')):
             response = self.app.get(path, headers=api_base.ADMIN,
                                     status=200)
             self.check(name, response)
