@@ -1,6 +1,9 @@
 """Tests of the filter of the URLs tasks fetch image data from."""
 
 import os
+import subprocess
+import sys
+import textwrap
 import time
 import urllib.parse
 
@@ -513,3 +516,36 @@ class TestConfigFile(base.TestCase):
             error = self.assertRaises(cfg.ConfigFileValueError, self.load,
                                       *values)
             self.assertIn('Value for option %s from ' % name, str(error))
+
+
+class TestUrlLibraryLoadedOnDemand(base.TestCase):
+    """Serving reads costs no URL library; the first URL checked loads it."""
+
+    def test_reads_import_no_url_library(self):
+        # NOTE: a fresh interpreter, as this one has imported urllib3.
+        state = self.useFixture(fixtures.TempDir()).path
+        script = textwrap.dedent('''
+            import sys
+            import webtest
+            from task_api.api import app
+            from task_api.common import import_filter
+            from task_api import conf
+            from task_api.db import migration
+            conf.CONF(["--config-file", sys.argv[1]], project="task_api")
+            migration.upgrade()
+            client = webtest.TestApp(app.load_app(), extra_environ={
+                "REMOTE_ADDR": "127.0.0.1"})
+            client.get("/v2/tasks")
+            client.get("/v2/tasks/%s" % ("0" * 36), status=404)
+            print("urllib3" in sys.modules)
+            import_filter.passes_filtering("http://192.0.43.10/x")
+            print("urllib3" in sys.modules)
+            ''')
+        config = os.path.join(state, 'task_api.conf')
+        with open(config, 'w') as stream:
+            stream.write('[DEFAULT]\nstate_path = %s\n[api]\n'
+                         'auth_mode = noauth\n' % state)
+        output = subprocess.run(
+            [sys.executable, '-c', script, config], check=True,
+            capture_output=True, text=True).stdout
+        self.assertEqual(['False', 'True'], output.split())
