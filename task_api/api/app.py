@@ -18,9 +18,10 @@ from task_api.api import errors
 from task_api.api import hooks
 from task_api.api.middleware import body
 from task_api.api.middleware import passthrough
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 _ROOT_CONTROLLER = 'task_api.api.controllers.v2.root.V2Controller'

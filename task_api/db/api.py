@@ -12,13 +12,12 @@ raises DatabaseUnavailable past them.
 
 import abc
 
-from oslo_config import cfg
 from oslo_db import api as db_api
 
 from task_api.common import strict_json
-from task_api import conf  # noqa: F401  (registers [database])
+from task_api import conf as task_conf
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 #: The columns of ``tasks``: what a list may be filtered and sorted by.
 TASK_COLUMNS = ('id', 'type', 'status', 'owner', 'expires_at', 'created_at',
@@ -43,12 +42,19 @@ def encode_json(value):
 
 
 _BACKEND_MAPPING = {'sqlalchemy': 'task_api.db.sqlalchemy.api'}
-_IMPL = db_api.DBAPI.from_config(CONF, backend_mapping=_BACKEND_MAPPING,
-                                 lazy=True)
+_IMPL = None
 
 
 def get_instance():
-    """Return the configured implementation of :class:`Connection`."""
+    """Return the configured implementation of :class:`Connection`.
+
+    It is made on the first call, not on import, so that importing
+    task_api registers no option.
+    """
+    global _IMPL
+    if _IMPL is None:
+        _IMPL = db_api.DBAPI.from_config(
+            CONF, backend_mapping=_BACKEND_MAPPING, lazy=True)
     return _IMPL
 
 

@@ -10,15 +10,15 @@ parsing bodies into handler arguments: the handler that expects a body
 reads and checks it itself (task_api.api.validation.json_body).
 """
 
-from oslo_config import cfg
 import pecan
 import webob.multidict
 
 from task_api.api import errors
 from task_api.api.middleware import base
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 
 class BodyTooLarge(exception.RequestTooLarge):

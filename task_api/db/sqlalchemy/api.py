@@ -4,7 +4,6 @@ import functools
 import threading
 import weakref
 
-from oslo_config import cfg
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
@@ -17,12 +16,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext import compiler as sa_compiler
 from sqlalchemy.sql import functions as sa_functions
 
+from task_api import conf as task_conf
 from task_api.db import api
 from task_api.db.sqlalchemy import models
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 # NOTE: a context of task_api's own rather than oslo.db's global one, so
