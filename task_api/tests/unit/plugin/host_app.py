@@ -1,11 +1,22 @@
-"""A stand-in for the host service's application in paste pipelines.
+"""Stand-ins for the host service's own WSGI pieces in paste pipelines.
 
-It answers every request with a JSON document of what it received: the
-method, the paths, the request id header and what the host's middleware
-left in the environment.
+:func:`application` answers every request with a JSON document of what it
+received. :class:`HostContext` stands for glance-api's context middleware:
+it makes the host's request context from the identity headers (the
+client's ``X-Openstack-Request-Id`` when it is ``req-<uuid>``, else a new
+one), puts it under ``glance.context`` and as the thread's current
+context, and echoes its request id on a response that has none. On the way
+out it says, in ``X-Host-Context-Intact``, whether what it set is still
+there.
 """
 
 import json
+import re
+
+from oslo_context import context
+from oslo_utils import uuidutils
+
+_REQUEST_ID = re.compile(r'^req-[0-9a-f-]{36}$')
 
 
 def application(environ, start_response):
@@ -15,7 +26,6 @@ def application(environ, start_response):
         'script_name': environ.get('SCRIPT_NAME', ''),
         'path_info': environ.get('PATH_INFO', ''),
         'request_id': environ.get('HTTP_X_OPENSTACK_REQUEST_ID'),
-        'task_api_context': 'task_api.context' in environ,
     }).encode()
     start_response('200 OK', [('Content-Type', 'application/json'),
                               ('Content-Length', str(len(body)))])
@@ -24,3 +34,39 @@ def application(environ, start_response):
 
 def app_factory(global_conf, **local_conf):
     return application
+
+
+class HostContext:
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        inbound = environ.get('HTTP_X_OPENSTACK_REQUEST_ID', '')
+        request_id = (inbound if _REQUEST_ID.match(inbound)
+                      else 'req-' + uuidutils.generate_uuid())
+        roles = [role.strip() for role in
+                 environ.get('HTTP_X_ROLES', '').split(',') if role.strip()]
+        ctx = context.RequestContext(
+            user_id=environ.get('HTTP_X_USER_ID'),
+            project_id=environ.get('HTTP_X_PROJECT_ID'),
+            roles=roles, is_admin='admin' in roles, request_id=request_id)
+        environ['glance.context'] = ctx
+        environ['openstack.request_id'] = request_id
+
+        def _start_response(status, headers, exc_info=None):
+            intact = (environ.get('glance.context') is ctx
+                      and environ.get('openstack.request_id') == request_id
+                      and context.get_current() is ctx)
+            headers = list(headers) + [('X-Host-Context-Intact',
+                                        str(intact).lower())]
+            if not any(name.lower() == 'x-openstack-request-id'
+                       for name, _ in headers):
+                headers.append(('x-openstack-request-id', request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.application(environ, _start_response)
+
+
+def context_filter_factory(global_conf, **local_conf):
+    return HostContext
