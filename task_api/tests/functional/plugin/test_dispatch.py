@@ -80,6 +80,17 @@ class PluginTestCase(base.DbTestCase):
         self.assertEqual(status, response.status_int, response.text[:500])
         return response
 
+    def create(self, path):
+        """POST a task at ``path`` with the client's request id."""
+        response = self.request(
+            'POST', path, status=201,
+            body=b'{"type": "api_image_import", "input": {"image_id": '
+                 b'"x-image", "import_req": {}}}',
+            headers={'Content-Type': 'application/json',
+                     'X-Openstack-Request-Id': CLIENT_ID})
+        self.assertEqual(CLIENT_ID, response.headers['X-Openstack-Request-Id'])
+        return response
+
     def assertHost(self, response, method, path):
         self.assertEqual({'app': 'host', 'method': method, 'script_name': '',
                           'path_info': path,
@@ -140,14 +151,8 @@ class TestCreatesToTaskApi(PluginTestCase):
     methods = 'GET HEAD POST'
 
     def test_task_api_creates_tasks(self):
-        response = self.request(
-            'POST', '/v2.9/tasks', status=201,
-            body=b'{"type": "api_image_import", "input": {"image_id": '
-                 b'"x-image", "import_req": {}}}',
-            headers={'Content-Type': 'application/json',
-                     'X-Openstack-Request-Id': CLIENT_ID})
+        response = self.create('/v2.9/tasks')
         self.assertEqual('pending', response.json['status'])
-        self.assertEqual(CLIENT_ID, response.headers['X-Openstack-Request-Id'])
         stored = self.dbapi.task_get(self.admin_context, response.json['id'])
         self.assertEqual(CLIENT_ID, stored['request_id'])
         self.assertEqual('admin-user', stored['user_id'])
@@ -200,13 +205,7 @@ class TestKeystoneHeaders(PluginTestCase):
     methods = 'GET HEAD POST'
 
     def test_confirmed_identity_and_the_clients_request_id(self):
-        response = self.request(
-            'POST', '/v2/tasks', status=201,
-            body=b'{"type": "api_image_import", "input": {"image_id": '
-                 b'"x-image", "import_req": {}}}',
-            headers={'Content-Type': 'application/json',
-                     'X-Openstack-Request-Id': CLIENT_ID})
-        self.assertEqual(CLIENT_ID, response.headers['X-Openstack-Request-Id'])
+        response = self.create('/v2/tasks')
         stored = self.dbapi.task_get(self.admin_context, response.json['id'])
         self.assertEqual((CLIENT_ID, 'admin-user', 'admin-project'),
                          (stored['request_id'], stored['user_id'],
