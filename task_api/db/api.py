@@ -160,6 +160,28 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def image_get(self, context, image_id):
+        """Return an image the caller may see, from Glance's tables.
+
+        When the database is Glance's (task_api inside glance-api, or on a
+        database shared with it), its ``images`` and ``image_members``
+        tables decide, by Glance's rules: an administrator sees every
+        image; another caller an image without owner, a public or
+        community one, one of its project, or a shared one its project is
+        a member of (whatever the member's status). A deleted image is
+        seen only by callers who may see deleted rows.
+
+        :param context: the caller's RequestContext.
+        :param image_id: the id of the image, as given by the caller.
+        :returns: ``{'id', 'owner', 'visibility', 'member_id'}``, where
+            ``member_id`` is the caller's project when it is a member of
+            the image, else None; None when the database has no
+            ``images`` table (task_api's own database).
+        :raises: task_api.exception.ImageNotFound
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
     def task_update(self, context, task_id, values, expected_status=None):
         """Change a task, and set its ``updated_at`` to now.
 

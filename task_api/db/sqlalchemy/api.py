@@ -401,6 +401,47 @@ def _tasks_get_by_image(connection, context, image_id, limit):
     return [_row_to_dict(row) for row in connection.execute(stmt)]
 
 
+# NOTE: Glance's tables, which task_api reads when the database is
+# Glance's and never creates: only the columns the visibility rules need.
+_IMAGES = sa.table('images', sa.column('id', sa.String),
+                   sa.column('owner', sa.String),
+                   sa.column('visibility', sa.String),
+                   sa.column('deleted', sa.Boolean))
+_IMAGE_MEMBERS = sa.table('image_members', sa.column('image_id', sa.String),
+                          sa.column('member', sa.String),
+                          sa.column('deleted', sa.Boolean))
+
+
+def _image_get(connection, context, image_id):
+    row = connection.execute(
+        sa.select(_IMAGES.c.owner, _IMAGES.c.visibility, _IMAGES.c.deleted)
+        .where(_exact(_IMAGES.c.id,
+                      sa.bindparam(None, image_id, type_=sa.String)))
+    ).first()
+    if row is None or (row.deleted and not context.can_see_deleted):
+        raise exception.ImageNotFound()
+    project = context.project_id
+    member_id = None
+    if project is not None and row.visibility == 'shared' \
+            and project != row.owner:
+        member = connection.execute(
+            sa.select(_IMAGE_MEMBERS.c.member).where(
+                _exact(_IMAGE_MEMBERS.c.image_id,
+                       sa.bindparam(None, image_id, type_=sa.String)),
+                _exact(_IMAGE_MEMBERS.c.member,
+                       sa.bindparam(None, project, type_=sa.String)),
+                _IMAGE_MEMBERS.c.deleted == sa.false())).first()
+        member_id = project if member is not None else None
+    visible = (context.is_admin or row.owner is None
+               or row.visibility in ('public', 'community')
+               or (project is not None and project == row.owner)
+               or member_id is not None)
+    if not visible:
+        raise exception.ImageNotFound()
+    return {'id': image_id, 'owner': row.owner,
+            'visibility': row.visibility, 'member_id': member_id}
+
+
 def _read_engine_target(url, **engine_args):
     # NOTE: reads need no transaction: in autocommit mode a show costs one
     # round trip instead of BEGIN, SELECT and ROLLBACK. A lost connection
@@ -537,6 +578,15 @@ class Connection(api.Connection):
     @_translate_errors
     def tasks_get_by_image(self, context, image_id, limit):
         return _read(_tasks_get_by_image, context, image_id, limit)
+
+    @_translate_errors
+    def image_get(self, context, image_id):
+        try:
+            return _read(_image_get, context, image_id)
+        except (db_exc.DBError, sa_exc.DBAPIError) as error:
+            if _is_missing_table(error):
+                return None
+            raise
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
