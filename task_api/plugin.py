@@ -115,7 +115,12 @@ def load_conf(config_files, host_conf=None):
 
 
 def _configure_database(conf):
-    """Make task_api's database engine follow ``conf``'s [database]."""
+    """Make task_api's database engine follow ``conf``'s [database].
+
+    Inside the host's process task_api keeps one pool of connections (its
+    reads share it), beside the host's own.
+    """
+    sqla_api.use_read_pool(False)
     try:
         sqla_api.main_context_manager.configure(
             **{name: conf.database[name] for name in _FACADE_OPTS})

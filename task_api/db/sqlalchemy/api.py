@@ -466,9 +466,12 @@ class _ReadPools:
     def __init__(self):
         self._lock = threading.Lock()
         self._engines = weakref.WeakKeyDictionary()
+        self.enabled = True
 
     def get(self):
         """The read engine, or None when reads use the enginefacade."""
+        if not self.enabled:
+            return None
         writer = main_context_manager.reader.get_engine()
         engine = self._engines.get(writer)
         if engine is None and writer.dialect.name != 'sqlite':
@@ -508,6 +511,16 @@ class _ReadPools:
 
 
 _READ_POOLS = _ReadPools()
+
+
+def use_read_pool(enabled):
+    """Give reads from a database server a pool of their own, or not.
+
+    With it (the default) a server process keeps two pools, each sized by
+    ``[database] max_pool_size`` and ``max_overflow``; without it reads
+    share the enginefacade's pool, so that the process keeps one.
+    """
+    _READ_POOLS.enabled = enabled
 
 
 def _read(fn, context, *args, **kwargs):

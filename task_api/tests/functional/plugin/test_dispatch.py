@@ -9,6 +9,7 @@ import os
 
 import fixtures
 from paste import deploy
+import sqlalchemy as sa
 import webtest
 
 from task_api import conf
@@ -49,6 +50,7 @@ class PluginTestCase(base.DbTestCase):
 
     methods = None
     pipeline = 'main'
+    host_policy = None
 
     def setUp(self):
         super().setUp()
@@ -65,6 +67,10 @@ class PluginTestCase(base.DbTestCase):
         # the test process's comes back afterwards.
         self.addCleanup(policy.reset)
         self.addCleanup(conf.use, conf.current())
+        self.addCleanup(sqla_api.use_read_pool, True)
+        if self.host_policy:
+            # NOTE: the host's [oslo_policy] policy_file.
+            self.set_policy(self.host_policy)
         application = deploy.loadapp('config:%s/paste.ini' % tmp,
                                      name=self.pipeline)
         policy.reset()
@@ -159,6 +165,45 @@ class TestCreatesToTaskApi(PluginTestCase):
         # Other methods still go to the host.
         self.assertHost(self.request('DELETE', '/v2/tasks/' + TASK_ID),
                         'DELETE', '/v2/tasks/' + TASK_ID)
+
+
+class TestHostPolicy(PluginTestCase):
+    """task_api enforces the host's policy file."""
+
+    host_policy = {'tasks_api_access': 'role:auditor',
+                   'get_task': 'role:auditor', 'get_tasks': 'role:auditor'}
+
+    def test_the_hosts_rules_apply(self):
+        self.request('GET', '/v2/tasks', status=403)
+        listed = self.request('GET', '/v2/tasks', headers={
+            'X-Roles': 'auditor', 'X-Project-Id': 'admin-project'}).json
+        self.assertEqual([TASK_ID], [t['id'] for t in listed['tasks']])
+
+
+class OnePoolMixin:
+    """Inside the host, task_api keeps one pool of connections."""
+
+    COUNT = None
+
+    def test_reads_and_writes_share_one_connection(self):
+        for _ in range(3):
+            self.request('GET', '/v2/tasks')
+            self.request('GET', '/v2/tasks/' + TASK_ID)
+            self.request('GET', '/v2/images/%s/tasks' % IMAGE_ID)
+        with sqla_api.get_engine().connect() as connection:
+            self.assertEqual(1, connection.scalar(sa.text(self.COUNT)))
+
+
+class TestOnePoolPostgreSQL(OnePoolMixin, PluginTestCase):
+    FIXTURE = task_fixtures.PostgreSQLDatabase
+    COUNT = ('SELECT count(*) FROM pg_stat_activity '
+             'WHERE datname = current_database()')
+
+
+class TestOnePoolMySQL(OnePoolMixin, PluginTestCase):
+    FIXTURE = task_fixtures.MySQLDatabase
+    COUNT = ('SELECT count(*) FROM information_schema.processlist '
+             'WHERE db = database()')
 
 
 class TestDispatchPostgreSQL(TestDispatch):
