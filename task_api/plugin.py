@@ -135,8 +135,7 @@ def _config_files(global_conf, local_conf):
     return [os.path.join(here, name) for name in names]
 
 
-def make_app(config_files, host_conf=None,
-             host_context_key=host.DEFAULT_HOST_CONTEXT_KEY):
+def make_app(config_files, host_conf=None, host_context_key=None):
     """The task_api application for another service's pipeline.
 
     task_api's configuration becomes the one every task_api module reads.
@@ -154,12 +153,12 @@ def app_factory(global_conf, **local_conf):
     """paste.app_factory of task_api inside another service.
 
     Settings: ``config_file`` (task_api's configuration files, relative to
-    the paste file), ``host_context_key`` (where the host's context is in
-    the WSGI environment; ``glance.context`` by default).
+    the paste file), ``host_context_key`` (the WSGI environment key of the
+    host's context; by default the ``context`` attribute of the host's
+    WebOb request, where glance-api's context middleware puts it).
     """
     return make_app(_config_files(global_conf, local_conf),
-                    host_context_key=local_conf.get(
-                        'host_context_key', host.DEFAULT_HOST_CONTEXT_KEY))
+                    host_context_key=local_conf.get('host_context_key'))
 
 
 class Dispatch:

@@ -147,7 +147,15 @@ class Request(pecan.Request):
     boundary, JSON nested past the recursion limit). No handler of
     task_api takes its body as arguments: the one that expects a body
     reads it after the policy check, with limits of its own.
+
+    The caller's context and the DB API the hooks attach are attributes of
+    the request object: WebOb would otherwise keep them in the WSGI
+    environment (``webob.adhoc_attrs``), where the ``context`` of a host
+    service's request (glance-api's) is, and replace it.
     """
+
+    context = None
+    dbapi = None
 
     @property
     def POST(self):

@@ -2,8 +2,11 @@
 
 The host service (glance-api) has authenticated the request and made its
 own request context before task_api sees it. task_api takes the caller's
-identity and the request id from there (the host's context under its
-environment key, else the identity headers keystonemiddleware set) and
+identity and the request id from there (the host's context: glance-api's
+context middleware sets it as the ``context`` attribute of its WebOb
+request, which WebOb keeps in ``webob.adhoc_attrs``; another host may name
+an environment key instead. Else the identity headers keystonemiddleware
+set) and
 keeps its own context under its own key, ``task_api.context``: nothing the
 host put in the WSGI environment, the response or the thread's current
 context is replaced.
@@ -23,8 +26,16 @@ LOG = log.getLogger(__name__)
 
 #: Where oslo.middleware's request_id filter leaves the request id.
 ENV_REQUEST_ID = 'openstack.request_id'
-#: Where glance-api's context middleware leaves its context.
-DEFAULT_HOST_CONTEXT_KEY = 'glance.context'
+#: Where WebOb keeps the attributes set on a request, such as the
+#: ``context`` glance-api's context middleware sets.
+ENV_ADHOC_ATTRS = 'webob.adhoc_attrs'
+
+
+def host_context(environ, key=None):
+    """The host's request context: under ``key``, or ``request.context``."""
+    if key:
+        return environ.get(key)
+    return (environ.get(ENV_ADHOC_ATTRS) or {}).get('context')
 
 
 def context_from_host(host_ctx, request_id):
@@ -60,13 +71,12 @@ def context_from_headers(environ, request_id):
 class HostContextMiddleware:
     """Attach task_api's context, made from what the host established."""
 
-    def __init__(self, application,
-                 host_context_key=DEFAULT_HOST_CONTEXT_KEY):
+    def __init__(self, application, host_context_key=None):
         self.application = application
         self.host_context_key = host_context_key
 
     def __call__(self, environ, start_response):
-        host_ctx = environ.get(self.host_context_key)
+        host_ctx = host_context(environ, self.host_context_key)
         request_id = (environ.get(ENV_REQUEST_ID)
                       or getattr(host_ctx, 'request_id', None))
         answer_id = None
@@ -91,7 +101,7 @@ class HostContextMiddleware:
                       {'method': environ.get('REQUEST_METHOD'),
                        'path': environ.get('SCRIPT_NAME', '')
                        + environ.get('PATH_INFO', ''),
-                       'key': self.host_context_key})
+                       'key': self.host_context_key or 'request.context'})
             return webob.exc.HTTPUnauthorized()(environ, start_response)
         environ[auth.ENV_CONTEXT] = ctx
         if answer_id is None:

@@ -4,8 +4,8 @@
 received. :class:`HostContext` stands for glance-api's context middleware:
 it makes the host's request context from the identity headers (the
 client's ``X-Openstack-Request-Id`` when it is ``req-<uuid>``, else a new
-one), puts it under ``glance.context`` and as the thread's current
-context, and echoes its request id on a response that has none. On the way
+one), sets it as the ``context`` attribute of its WebOb request, as
+glance-api does, and as the thread's current context, and echoes its request id on a response that has none. On the way
 out it says, in ``X-Host-Context-Intact``, whether what it set is still
 there.
 """
@@ -15,6 +15,7 @@ import re
 
 from oslo_context import context
 from oslo_utils import uuidutils
+import webob
 
 _REQUEST_ID = re.compile(r'^req-[0-9a-f-]{36}$')
 
@@ -51,11 +52,11 @@ class HostContext:
             user_id=environ.get('HTTP_X_USER_ID'),
             project_id=environ.get('HTTP_X_PROJECT_ID'),
             roles=roles, is_admin='admin' in roles, request_id=request_id)
-        environ['glance.context'] = ctx
+        webob.Request(environ).context = ctx
         environ['openstack.request_id'] = request_id
 
         def _start_response(status, headers, exc_info=None):
-            intact = (environ.get('glance.context') is ctx
+            intact = (webob.Request(environ).context is ctx
                       and environ.get('openstack.request_id') == request_id
                       and context.get_current() is ctx)
             headers = list(headers) + [('X-Host-Context-Intact',
