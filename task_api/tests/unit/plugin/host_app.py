@@ -5,9 +5,9 @@ received. :class:`HostContext` stands for glance-api's context middleware:
 it makes the host's request context from the identity headers (the
 client's ``X-Openstack-Request-Id`` when it is ``req-<uuid>``, else a new
 one), sets it as the ``context`` attribute of its WebOb request, as
-glance-api does, and as the thread's current context, and echoes its request id on a response that has none. On the way
-out it says, in ``X-Host-Context-Intact``, whether what it set is still
-there.
+glance-api does, and as the thread's current context, and echoes its
+request id on a response that has none. On the way out it says, in
+``X-Host-Context-Intact``, whether what it set is still there.
 """
 
 import json
