@@ -15,6 +15,7 @@ task_api works on the host's database with the host's policy file; a
 task_api file may still set them.
 """
 
+import copy
 import os
 import re
 
@@ -30,6 +31,7 @@ from task_api.api.middleware import host
 from task_api.common import service
 from task_api import conf as task_conf
 from task_api.conf import import_filtering
+from task_api.conf import task
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api import exception
 
@@ -45,6 +47,8 @@ _ROUTE = re.compile(r'^(/v2(?:\.[0-9]+)?)'
 # NOTE: task_api answers 503 at once when the database is down rather
 # than retrying the first connection, whatever the host does.
 _NOT_SHARED_DB_OPTS = frozenset(('max_retries', 'retry_interval'))
+_SHARED_POLICY_OPTS = frozenset(('policy_file', 'policy_dirs',
+                                 'enforce_scope', 'enforce_new_defaults'))
 #: The options of the enginefacade set from task_api's [database].
 _FACADE_OPTS = ('connection', 'slave_connection', 'sqlite_synchronous',
                 'mysql_sql_mode', 'mysql_wsrep_sync_wait',
@@ -55,27 +59,59 @@ _FACADE_OPTS = ('connection', 'slave_connection', 'sqlite_synchronous',
 
 
 def _shared_opts():
-    """(group, name) of the options task_api and its host both have."""
-    shared = [('task', 'task_time_to_live')]
-    shared += [(import_filtering.group.name, opt.dest)
-               for opt in import_filtering.opts]
-    shared += [('database', opt.dest) for opt in db_options.database_opts
-               if opt.dest not in _NOT_SHARED_DB_OPTS]
-    shared += [('oslo_policy', name) for name in (
-        'policy_file', 'policy_dirs', 'enforce_scope',
-        'enforce_new_defaults')]
+    """{(group, name): option} of the options task_api and its host share.
+
+    The options are task_api's definitions (oslo.db's and oslo.policy's
+    for their groups).
+    """
+    shared = {('task', opt.dest): opt for opt in task.task_opts}
+    shared.update(((import_filtering.group.name, opt.dest), opt)
+                  for opt in import_filtering.opts)
+    shared.update((('database', opt.dest), opt)
+                  for opt in db_options.database_opts
+                  if opt.dest not in _NOT_SHARED_DB_OPTS)
+    for group, opts in policy_opts.list_opts():
+        shared.update(((group, opt.dest), opt) for opt in opts
+                      if opt.dest in _SHARED_POLICY_OPTS)
     return shared
 
 
-def _host_value(host_conf, group, name):
+def _host_values(host_conf, shared):
+    """The host's value of each shared option, None for those it lacks.
+
+    An option the host has registered is read from its configuration; one
+    it has not registered yet (glance-api registers [database] only when it
+    first uses it) is read from the host's configuration files with
+    task_api's definition, on a configuration object of its own.
+    """
+    values = {}
+    unregistered = {}
+    for (group, name), opt in shared.items():
+        try:
+            values[group, name] = host_conf[group][name]
+        except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+            unregistered[group, name] = opt
+        except cfg.Error as error:
+            raise exception.ConfigInvalid(
+                reason='[%s] %s of the host service: %s'
+                       % (group, name, service.one_line(error))) from error
+    files = list(getattr(host_conf, 'config_file', None) or [])
+    dirs = list(getattr(host_conf, 'config_dir', None) or [])
+    if not unregistered or not (files or dirs):
+        return values
+    probe = cfg.ConfigOpts()
+    for (group, name), opt in unregistered.items():
+        probe.register_opt(copy.deepcopy(opt), group=group)
     try:
-        return True, host_conf[group][name]
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
-        return False, None
+        probe([], project='task_api', default_config_files=files,
+              default_config_dirs=dirs, use_env=False)
+        for group, name in unregistered:
+            values[group, name] = probe[group][name]
     except cfg.Error as error:
         raise exception.ConfigInvalid(
-            reason='[%s] %s of the host service: %s'
-                   % (group, name, service.one_line(error))) from error
+            reason='the host service\'s configuration: %s'
+                   % service.one_line(error)) from error
+    return values
 
 
 def load_conf(config_files, host_conf=None):
@@ -91,9 +127,9 @@ def load_conf(config_files, host_conf=None):
     own = cfg.ConfigOpts()
     task_conf.set_defaults(own)
     policy_opts.set_defaults(own)
-    for group, name in _shared_opts():
-        found, value = _host_value(host_conf, group, name)
-        if not found or value is None:
+    for (group, name), value in _host_values(host_conf,
+                                             _shared_opts()).items():
+        if value is None:
             continue
         if group == 'oslo_policy' and name == 'policy_file':
             # NOTE: found beside the host's files, not task_api's.
@@ -144,7 +180,9 @@ def make_app(config_files, host_conf=None, host_context_key=None):
     task_conf.use(own)
     _configure_database(own)
     LOG.info('task_api serves the tasks routes with the configuration of '
-             '%s', ', '.join(config_files) or 'the host service')
+             '%(files)s, on the database %(db)s',
+             {'files': ', '.join(config_files) or 'the host service',
+              'db': service.database_url(own.database.connection)})
     application = body.BodyLimitMiddleware(api_app.setup_app())
     return host.HostContextMiddleware(application, host_context_key)
 

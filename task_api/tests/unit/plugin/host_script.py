@@ -7,7 +7,10 @@ file; then imports every task_api module and loads the plugin with paste.
 It prints, as JSON, what the host's configuration held at each step and
 what task_api's configuration holds.
 
-    python host_script.py HOST_CONF PASTE_INI
+    python host_script.py HOST_CONF PASTE_INI [lazy]
+
+With ``lazy`` the host has not registered [database] yet when it loads
+the plugin, as glance-api, which registers it on first use.
 """
 
 import importlib
@@ -75,11 +78,12 @@ def import_task_api():
         importlib.import_module(module.name)
 
 
-def main(host_conf, paste_ini):
+def main(host_conf, paste_ini, lazy=None):
     CONF.register_opts(GLANCE_TASK_OPTS, group='task')
     CONF.register_opts(GLANCE_IMPORT_FILTERING_OPTS,
                        group='import_filtering_opts')
-    CONF.register_opts(db_options.database_opts, group='database')
+    if not lazy:
+        CONF.register_opts(db_options.database_opts, group='database')
     CONF([], project='glance', default_config_files=[host_conf],
          default_config_dirs=[])
     result = {'before': snapshot(CONF)}

@@ -52,6 +52,8 @@ paste.app_factory = task_api.tests.unit.plugin.host_app:app_factory
 
 class TestImportNeutrality(base.BaseTestCase):
 
+    host_args = []
+
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
@@ -60,8 +62,10 @@ class TestImportNeutrality(base.BaseTestCase):
         self.write('glance-api-paste.ini', PASTE_INI)
         script = os.path.join(os.path.dirname(__file__), 'host_script.py')
         process = subprocess.run(
-            [sys.executable, script, os.path.join(self.tmp, 'glance-api.conf'),
-             os.path.join(self.tmp, 'glance-api-paste.ini')],
+            [sys.executable, script,
+             os.path.join(self.tmp, 'glance-api.conf'),
+             os.path.join(self.tmp, 'glance-api-paste.ini')]
+            + self.host_args,
             capture_output=True, text=True, cwd=self.tmp)
         self.assertEqual(0, process.returncode, process.stderr)
         self.result = json.loads(process.stdout)
@@ -102,3 +106,14 @@ class TestImportNeutrality(base.BaseTestCase):
             'limit_param_default': 25,
             'api_limit_max': 40,
         }, self.result['task_api'])
+
+
+class TestHostRegistersDatabaseLater(TestImportNeutrality):
+    """The host's [database] is read from its files, not registered."""
+
+    host_args = ['lazy']
+
+    def test_importing_task_api_changes_no_option_of_the_host(self):
+        before, imported = self.result['before'], self.result['imported']
+        self.assertEqual(before, {key: imported[key] for key in before})
+        self.assertNotIn('[database] connection', imported)
