@@ -212,7 +212,9 @@ def cors_filter_factory(global_conf, **local_conf):
         allow_methods=['GET', 'POST', 'DELETE'])
 
     def _filter(app):
-        return passthrough.CORS(app, CONF)
+        # NOTE: the ConfigOpts itself: oslo.middleware reads a
+        # configuration of another type as the filter's paste settings.
+        return passthrough.CORS(app, task_conf.current())
 
     return _filter
 
