@@ -23,6 +23,7 @@ from openstack import connection
 from testtools import content
 
 from task_api.tests import base
+from task_api.tests.functional import server
 
 GLANCE_VERSION = '33.0.0'
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -227,6 +228,18 @@ class TestInsideGlance(base.TestCase):
         self.assertEqual('http://user:***@8.8.8.8/x.img',
                          task.input['import_from'])
         self.assertIn(created['id'], [t.id for t in self.conn.image.tasks()])
+        # python-glanceclient's glance command, unchanged.
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith('OS_')}
+        env['HOME'] = self.tmp
+        process = subprocess.run(
+            [server.script('glance'), '--os-image-url', self.url,
+             '--os-auth-token', 'anything', '--os-image-api-version', '2',
+             'task-show', created['id']],
+            capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(0, process.returncode, process.stderr)
+        self.assertIn('http://user:***@8.8.8.8/x.img', process.stdout)
+        self.assertNotIn('secret', process.stdout)
         # Image tasks: Glance's images table decides.
         status, _, body = self.request('/v2/images/%s/tasks' % image.id)
         self.assertEqual((200, {'tasks': []}), (status, json.loads(body)))
