@@ -25,6 +25,10 @@ class NotFound(TaskApiException):
     code = 404
 
 
+class ImageNotFound(NotFound):
+    """An image that does not exist or that the caller may not see."""
+
+
 class TaskNotFound(NotFound):
     _msg_fmt = 'Could not find task %(task_id)s'
 

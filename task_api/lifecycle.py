@@ -10,12 +10,12 @@ through this module, which refuses any other transition.
 
 import datetime
 
-from oslo_config import cfg
 from oslo_utils import timeutils
 
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 PENDING = 'pending'
 PROCESSING = 'processing'

@@ -4,15 +4,15 @@ import os
 import threading
 import time
 
-from oslo_config import cfg
 from oslo_log import log
 from oslo_policy import policy
 
+from task_api import conf as task_conf
 from task_api import context as context_module
 from task_api import exception
 from task_api import policies
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 _ENFORCER = None
 

@@ -18,9 +18,10 @@ from task_api.api import errors
 from task_api.api import hooks
 from task_api.api.middleware import body
 from task_api.api.middleware import passthrough
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 _ROOT_CONTROLLER = 'task_api.api.controllers.v2.root.V2Controller'
@@ -211,7 +212,9 @@ def cors_filter_factory(global_conf, **local_conf):
         allow_methods=['GET', 'POST', 'DELETE'])
 
     def _filter(app):
-        return passthrough.CORS(app, CONF)
+        # NOTE: the ConfigOpts itself: oslo.middleware reads a
+        # configuration of another type as the filter's paste settings.
+        return passthrough.CORS(app, task_conf.current())
 
     return _filter
 

@@ -8,7 +8,6 @@ checks run in the order the Image API runs them.
 import re
 
 import jsonschema
-from oslo_config import cfg
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
@@ -16,10 +15,11 @@ from task_api.api.controllers.v2 import schemas
 from task_api.api.middleware import body
 from task_api.common import import_filter
 from task_api.common import strict_json
+from task_api import conf as task_conf
 from task_api.db import api as db_api
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 _FILTER_KEYS = tuple(key for key in db_api.TASK_COLUMNS if key != 'deleted')
 

@@ -3,13 +3,13 @@
 import json
 import re
 
-from oslo_config import cfg
 import webob
 
 from task_api.api import errors
 from task_api.api.middleware import base
+from task_api import conf as task_conf
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 #: The minor versions of the Image API v2 that task_api serves, newest
 #: first; the first one is CURRENT. They are those Glance 33 lists without

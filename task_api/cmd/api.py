@@ -18,9 +18,10 @@ from oslo_log import log
 
 from task_api.api.middleware import request_log
 from task_api.common import service
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 PROG = 'task-api'

@@ -11,12 +11,13 @@ from oslo_utils import timeutils
 from sqlalchemy import exc as sa_exc
 
 from task_api.common import service
+from task_api import conf as task_conf
 from task_api import context as task_context
 from task_api.db import api as db_api
 from task_api.db import migration
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 PROG = 'task-api-manage'

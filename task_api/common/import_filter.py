@@ -25,13 +25,13 @@ import re
 import socket
 import urllib.parse
 
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from task_api.common import masking
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 LOG = logging.getLogger(__name__)
 
 #: The schemes task_api fetches from, with their default ports.

@@ -46,6 +46,7 @@ def prepare_service(argv=None, default_config_files=None,
     """
     if argv is None:
         argv = sys.argv[1:]
+    conf.set_defaults(CONF)
     log.register_options(CONF)
     opts.update_opt_defaults()
     CONF(argv, project='task_api', prog=prog, version=version,

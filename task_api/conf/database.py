@@ -34,6 +34,17 @@ opts = [
 
 
 def register_opts(conf):
+    """Register oslo.db's [database] options and task_api's two bounds."""
+    conf.register_opts(db_options.database_opts, group='database')
+    conf.register_opts(opts, group='database')
+
+
+def set_defaults(conf):
+    """The defaults task_api gives oslo.db's options, on ``conf`` only.
+
+    Called by task_api's own entry points, never on import: in another
+    service's process the [database] defaults stay that service's.
+    """
     # NOTE: pool_timeout keeps oslo.db's default (unset: SQLAlchemy waits
     # 30 seconds for a pooled connection); oslo.db passes a set value on
     # to SQLite file databases too, whose pool refuses it.
@@ -42,7 +53,6 @@ def register_opts(conf):
     # seconds, holding a request; task_api answers 503 at once instead, and
     # the pool reconnects on a later request once the database is back.
     conf.set_default('max_retries', 0, group='database')
-    conf.register_opts(opts, group='database')
 
 
 def list_opts():

@@ -3,6 +3,7 @@
 from oslo_config import cfg
 from oslo_log import log
 
+from task_api import conf
 from task_api.conf import api
 from task_api.conf import database
 from task_api.conf import import_filtering
@@ -44,8 +45,7 @@ def _set_defaults_of_listed_options():
     get the same defaults here.
     """
     recorder = _DefaultsRecorder()
-    for module in _MODULES:
-        module.register_opts(recorder)
+    conf.set_defaults(recorder)
     listed = {getattr(group, 'name', group): options
               for group, options in list_opts()}
     for group, defaults in recorder.recorded.items():

@@ -12,13 +12,12 @@ raises DatabaseUnavailable past them.
 
 import abc
 
-from oslo_config import cfg
 from oslo_db import api as db_api
 
 from task_api.common import strict_json
-from task_api import conf  # noqa: F401  (registers [database])
+from task_api import conf as task_conf
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 #: The columns of ``tasks``: what a list may be filtered and sorted by.
 TASK_COLUMNS = ('id', 'type', 'status', 'owner', 'expires_at', 'created_at',
@@ -43,12 +42,19 @@ def encode_json(value):
 
 
 _BACKEND_MAPPING = {'sqlalchemy': 'task_api.db.sqlalchemy.api'}
-_IMPL = db_api.DBAPI.from_config(CONF, backend_mapping=_BACKEND_MAPPING,
-                                 lazy=True)
+_IMPL = None
 
 
 def get_instance():
-    """Return the configured implementation of :class:`Connection`."""
+    """Return the configured implementation of :class:`Connection`.
+
+    It is made on the first call, not on import, so that importing
+    task_api registers no option.
+    """
+    global _IMPL
+    if _IMPL is None:
+        _IMPL = db_api.DBAPI.from_config(
+            CONF, backend_mapping=_BACKEND_MAPPING, lazy=True)
     return _IMPL
 
 
@@ -150,6 +156,28 @@ class Connection(metaclass=abc.ABCMeta):
         :param limit: most tasks returned (the API passes ``[api]
             api_limit_max``).
         :returns: a list of full task dicts.
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def image_get(self, context, image_id):
+        """Return an image the caller may see, from Glance's tables.
+
+        When the database is Glance's (task_api inside glance-api, or on a
+        database shared with it), its ``images`` and ``image_members``
+        tables decide, by Glance's rules: an administrator sees every
+        image; another caller an image without owner, a public or
+        community one, one of its project, or a shared one its project is
+        a member of (whatever the member's status). A deleted image is
+        seen only by callers who may see deleted rows.
+
+        :param context: the caller's RequestContext.
+        :param image_id: the id of the image, as given by the caller.
+        :returns: ``{'id', 'owner', 'visibility', 'member_id'}``, where
+            ``member_id`` is the caller's project when it is a member of
+            the image, else None; None when the database has no
+            ``images`` table (task_api's own database).
+        :raises: task_api.exception.ImageNotFound
         :raises: task_api.exception.DatabaseUnavailable
         """
 

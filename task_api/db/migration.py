@@ -7,18 +7,17 @@ from alembic import command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 from alembic import util as alembic_util
-from oslo_config import cfg
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
-from task_api import conf  # noqa: F401  (registers [database])
+from task_api import conf as task_conf
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 # NOTE: the scripts are located through the package rather than a path on
 # disk, so that no alembic.ini is needed and an installed copy finds them.

@@ -18,6 +18,10 @@ from task_api import policy
 from task_api.tests import fixtures as task_fixtures
 
 CONF = conf.CONF
+# NOTE: the test process is task_api's own, as a task_api server's is: its
+# options and the defaults it gives other libraries are set on the global
+# configuration, as task_api's entry points set them.
+conf.set_defaults(CONF)
 
 
 class TestCase(base.BaseTestCase):

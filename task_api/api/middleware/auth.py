@@ -2,19 +2,15 @@
 
 import ipaddress
 
-from oslo_config import cfg
 from oslo_log import log
-from oslo_middleware import cors
 import webob.exc
 
 from task_api.api.middleware import base
+from task_api import conf as task_conf
 from task_api import context
 from task_api import policy
 
-CONF = cfg.CONF
-# NOTE: the options of the CORS middleware, registered as it registers
-# them, for noauth mode to read whether the CORS filter is there or not.
-CONF.register_opts(cors.CORS_OPTS, 'cors')
+CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 ENV_CONTEXT = 'task_api.context'

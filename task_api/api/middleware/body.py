@@ -10,15 +10,15 @@ parsing bodies into handler arguments: the handler that expects a body
 reads and checks it itself (task_api.api.validation.json_body).
 """
 
-from oslo_config import cfg
 import pecan
 import webob.multidict
 
 from task_api.api import errors
 from task_api.api.middleware import base
+from task_api import conf as task_conf
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 
 class BodyTooLarge(exception.RequestTooLarge):
@@ -147,7 +147,15 @@ class Request(pecan.Request):
     boundary, JSON nested past the recursion limit). No handler of
     task_api takes its body as arguments: the one that expects a body
     reads it after the policy check, with limits of its own.
+
+    The caller's context and the DB API the hooks attach are attributes of
+    the request object: WebOb would otherwise keep them in the WSGI
+    environment (``webob.adhoc_attrs``), where the ``context`` of a host
+    service's request (glance-api's) is, and replace it.
     """
+
+    context = None
+    dbapi = None
 
     @property
     def POST(self):

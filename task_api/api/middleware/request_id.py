@@ -10,15 +10,15 @@ included, it is longer than ``[api] max_request_id_length`` (at most 64,
 the length of the column that stores it).
 """
 
-from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from task_api.api import errors
 from task_api.api.middleware import base
+from task_api import conf as task_conf
 from task_api import context
 from task_api import exception
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 ENV_REQUEST_ID = 'openstack.request_id'
 HTTP_HEADER = 'HTTP_X_OPENSTACK_REQUEST_ID'

@@ -22,12 +22,12 @@ import contextvars
 import select
 import time
 
-from oslo_config import cfg
 import sqlalchemy as sa
 
 from task_api import conf  # noqa: F401  (registers [database])
+from task_api import conf as task_conf
 
-CONF = cfg.CONF
+CONF = task_conf.CONF
 
 #: seconds the client waits past the server's statement timeout
 CLIENT_GRACE = 1
