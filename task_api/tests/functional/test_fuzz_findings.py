@@ -1,0 +1,110 @@
+"""What fuzzing the task-api server found, each against a real server.
+
+Requests are sent byte for byte on a socket, several on one persistent
+connection where that is what breaks.
+"""
+
+import re
+import socket
+
+from task_api.tests import base
+from task_api.tests.functional import server
+from task_api.tests.functional import test_raw_requests as raw
+
+NEXT_REQUEST = (b'GET /v2/tasks/smuggled HTTP/1.1\r\nHost: x\r\n'
+                b'Accept: application/json\r\n\r\n')
+
+
+def read_all(sock):
+    """Every byte the server sends until it closes the connection."""
+    data = b''
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def chunk(data):
+    return b'%x\r\n%s\r\n' % (len(data), data)
+
+
+class TestPersistentConnections(base.TestCase):
+    """An answer given before the body was read closes the connection.
+
+    Otherwise what is left of the body is read as the next request of
+    the connection: the client's own next request is answered ``400
+    Malformed Request-Line``, or bytes of a body are served as a request
+    the client never made.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.server = self.useFixture(server.TaskApiServer())
+
+    def send(self, data):
+        """Send ``data`` on a new connection; return every answer."""
+        sock = raw.connect(self, self.server.port)
+        sock.settimeout(10)
+        sock.sendall(data)
+        return read_all(sock)
+
+    def assertOneAnswer(self, status, data):
+        self.assertEqual(1, len(re.findall(rb'HTTP/1\.1 \d{3} ', data)), data)
+        code, headers, _body = raw.parse_response(data)
+        self.assertEqual(status, code, data)
+        self.assertIn((b'Connection', b'close'), headers)
+        self.assertNotIn(b'smuggled', data)
+        self.assertNotIn(b'Malformed', data)
+
+    def test_unread_chunked_body_of_a_405(self):
+        data = self.send(
+            b'PUT /v2/tasks HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n'
+            + chunk(NEXT_REQUEST) + b'0\r\n\r\n')
+        self.assertOneAnswer(405, data)
+
+    def test_unread_chunked_body_then_the_next_request(self):
+        data = self.send(
+            b'POST /v2/tasks/x HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n'
+            + chunk(b'hello') + b'0\r\n\r\n' + NEXT_REQUEST)
+        self.assertOneAnswer(405, data)
+
+    def test_unread_chunked_body_of_a_refused_request_id(self):
+        data = self.send(
+            b'POST /v2/tasks HTTP/1.1\r\nHost: x\r\n'
+            b'X-Openstack-Request-Id: a\x01b\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n'
+            + chunk(NEXT_REQUEST) + b'0\r\n\r\n')
+        self.assertOneAnswer(400, data)
+
+    def test_undecodable_chunk(self):
+        data = self.send(
+            b'POST /v2/tasks HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n'
+            b'zz\r\n' + NEXT_REQUEST)
+        self.assertOneAnswer(400, data)
+
+    def test_content_length_and_chunked(self):
+        # NOTE: a proxy on the way may frame the body by its
+        # Content-Length; the server frames it by its chunks.
+        data = self.send(
+            b'POST /v2/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n' + NEXT_REQUEST)
+        self.assertOneAnswer(400, data)
+
+    def test_read_chunked_body_keeps_the_connection(self):
+        body = b'{"type": "api_image_import", "input": {"image_id": "i"}}'
+        data = self.send(
+            b'POST /v2/tasks HTTP/1.1\r\nHost: x\r\n'
+            b'Content-Type: application/json\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n'
+            + chunk(body) + b'0\r\n\r\n' + NEXT_REQUEST.replace(
+                b'\r\n\r\n', b'\r\nConnection: close\r\n\r\n'))
+        self.assertEqual([b'201', b'404'],
+                         re.findall(rb'HTTP/1\.1 (\d{3}) ', data))
