@@ -123,8 +123,8 @@ def mask_credentials(value):
     pairs (JSON, Python literals). Dicts and lists are walked at
     any depth without recursion; their keys are masked as strings are, and
     the whole value of a key that names a credential (``password``,
-    ``token``, ``secret``, ``api_key``, ...) becomes ``***``. Other values are returned as they are; storage keeps
-    the original.
+    ``token``, ``secret``, ``api_key``, ...) becomes ``***``. Other values
+    are returned as they are; storage keeps the original.
     """
     if isinstance(value, str):
         return _mask_string(value)
