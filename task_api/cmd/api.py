@@ -91,10 +91,14 @@ class Gateway(wsgi.Gateway_10):
 
 def serve(application):
     """Serve ``application`` until SIGTERM or Ctrl-C."""
+    # NOTE: cheroot's default backlog of 5 overflows when a few more
+    # clients connect at once than it accepts at that moment: the kernel
+    # drops their handshake and some are reset once they send a request.
     server = wsgi.Server((CONF.api.bind_host, CONF.api.bind_port),
                          request_log.RequestLogger(application),
                          numthreads=CONF.api.server_threads,
-                         server_name='task_api')
+                         server_name='task_api',
+                         request_queue_size=socket.SOMAXCONN)
     server.gateway = Gateway
     # NOTE: cheroot reads each chunk of a chunked body whole before it
     # hands any of it on; its own limit refuses a chunk no acceptable body

@@ -6,6 +6,7 @@ connection where that is what breaks.
 
 import json
 import re
+import signal
 import socket
 
 from task_api.db import migration
@@ -220,3 +221,37 @@ class TestChunkedBodiesUnderApache(base.TestCase):
         self.assertEqual(413, status, answer)
         self.assertEqual(b'413 Request Entity Too Large\n\nThe request body '
                          b'is larger than 1048576 bytes.\n\n   ', answer)
+
+
+class TestBurstOfClients(base.TestCase):
+    """Clients that connect at once all get an answer.
+
+    With cheroot's default listen backlog of 5, the handshake of the
+    clients past it was dropped while the server was busy, and under load
+    some of them were reset.
+    """
+
+    CLIENTS = 64
+
+    def test_clients_connecting_while_the_server_is_busy(self):
+        api = self.useFixture(server.TaskApiServer())
+        # NOTE: a stopped server accepts nothing: every connection waits in
+        # the listen queue, as it does behind busy threads.
+        api.process.send_signal(signal.SIGSTOP)
+        socks = []
+        try:
+            for _ in range(self.CLIENTS):
+                sock = socket.socket()
+                self.addCleanup(sock.close)
+                sock.settimeout(0.5)
+                sock.connect(('127.0.0.1', api.port))
+                sock.sendall(b'GET /v2/schemas/task HTTP/1.1\r\nHost: x\r\n'
+                             b'Connection: close\r\n\r\n')
+                socks.append(sock)
+        finally:
+            api.process.send_signal(signal.SIGCONT)
+        statuses = []
+        for sock in socks:
+            sock.settimeout(30)
+            statuses.append(raw.parse_response(read_all(sock))[0])
+        self.assertEqual([200] * self.CLIENTS, statuses)
