@@ -4,7 +4,6 @@ Requests are sent byte for byte on a socket, several on one persistent
 connection where that is what breaks.
 """
 
-import json
 import re
 import signal
 import socket
@@ -15,7 +14,6 @@ from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
 from task_api.tests.functional import fuzzer
 from task_api.tests.functional import server
-from task_api.tests.functional import test_apache
 from task_api.tests.functional import test_raw_requests as raw
 
 NEXT_REQUEST = (b'GET /v2/tasks/smuggled HTTP/1.1\r\nHost: x\r\n'
@@ -170,57 +168,6 @@ class TestFuzzPostgreSQL(FuzzDatabaseMixin, base.DbTestCase):
 
 class TestFuzzMySQL(FuzzDatabaseMixin, base.DbTestCase):
     FIXTURE = task_fixtures.EmptyMySQLDatabase
-
-
-class TestChunkedBodiesUnderApache(base.TestCase):
-    """The site template hands chunked bodies to the application.
-
-    mod_wsgi refuses them with 411 unless told otherwise, so a client that
-    streams its body could not create a task, and [api]
-    max_request_body_size could not answer a chunked body's 413.
-    """
-
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        test_apache._require_apache()
-        cls.server = test_apache._started(test_apache.ApacheServer())
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server is not None:
-            cls.server.stop()
-            cls.server = None
-        super().tearDownClass()
-
-    def post_chunks(self, chunks):
-        sock = raw.connect(self, self.server.port)
-        sock.sendall(b'POST /v2/tasks HTTP/1.1\r\nHost: x\r\n'
-                     b'Content-Type: application/json\r\n'
-                     b'Transfer-Encoding: chunked\r\nConnection: close\r\n'
-                     b'\r\n')
-        try:
-            for data in chunks:
-                sock.sendall(chunk(data))
-            sock.sendall(b'0\r\n\r\n')
-        except OSError:
-            # NOTE: the answer may come before the body was sent.
-            pass
-        return raw.parse_response(read_all(sock))
-
-    def test_chunked_task_is_created(self):
-        body = b'{"type": "api_image_import", "input": {"image_id": "i"}}'
-        status, _headers, answer = self.post_chunks([body[:20], body[20:]])
-        self.assertEqual(201, status, answer)
-        self.assertEqual({'image_id': 'i'}, json.loads(answer)['input'])
-
-    def test_chunked_body_past_the_limit_is_413(self):
-        status, _headers, answer = self.post_chunks([b'x' * 65536] * 40)
-        self.assertEqual(413, status, answer)
-        self.assertEqual(b'413 Request Entity Too Large\n\nThe request body '
-                         b'is larger than 1048576 bytes.\n\n   ', answer)
 
 
 class TestBurstOfClients(base.TestCase):
