@@ -7,6 +7,8 @@ sent, after the request's Accept header, as the Image API answers: JSON
 ``text/html`` or ``*/*``, plain text otherwise.
 """
 
+import urllib.parse
+
 import webob.exc
 
 from task_api.common import masking
@@ -55,6 +57,29 @@ def path_is_text(environ):
     """Whether the request path decodes as UTF-8, as WebOb decodes it."""
     try:
         environ.get('PATH_INFO', '').encode('latin-1').decode('utf-8')
+    except UnicodeError:
+        return False
+    return True
+
+
+def bad_query():
+    """The error answering a query string that is not valid UTF-8."""
+    return webob.exc.HTTPBadRequest(
+        explanation='The query string is not valid UTF-8.')
+
+
+def query_is_text(environ):
+    """Whether the query string decodes as UTF-8 once percent-decoded.
+
+    WebOb decodes each name and value when the query is first read; one
+    that is not UTF-8 makes Pecan log a traceback at ERROR for what is the
+    client's mistake.
+    """
+    query = environ.get('QUERY_STRING', '')
+    try:
+        # NOTE: UTF-8 never uses the bytes of "&" and "=" inside a
+        # character, so the whole query decodes when its parts do.
+        urllib.parse.unquote_to_bytes(query.encode('latin-1')).decode('utf-8')
     except UnicodeError:
         return False
     return True

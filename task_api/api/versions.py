@@ -60,14 +60,16 @@ class VersionNegotiationMiddleware(base.Middleware):
 
     A path under an unknown version (``/v3/...``, ``/v2.99/...``) is
     answered with the versions document and 300, so that a client can pick
-    a version it shares with the server. A path that is not valid UTF-8
-    once percent-decoded names nothing and is refused with 400 here, in
-    front of everything else.
+    a version it shares with the server. A path or a query string that is
+    not valid UTF-8 once percent-decoded is refused with 400 here, in front
+    of everything else.
     """
 
     def __call__(self, environ, start_response):
         if not errors.path_is_text(environ):
             return errors.bad_path()(environ, start_response)
+        if not errors.query_is_text(environ):
+            return errors.bad_query()(environ, start_response)
         path = environ.get('PATH_INFO', '')
         match = _VERSION_PREFIX.match(path)
         if match:

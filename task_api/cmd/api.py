@@ -67,12 +67,40 @@ def _raise_exit(signum, frame):
     raise SystemExit(0)
 
 
+class Gateway(wsgi.Gateway_10):
+    """cheroot's WSGI gateway; it closes a connection left mid-body.
+
+    Before it reads the next request of a persistent connection, cheroot
+    reads what the application left of a ``Content-Length`` body, but not
+    of a chunked one: the rest of that body would be read as the next
+    request, which the client never sent. An answer given before a
+    chunked body was read to its end (a 405, a 403, a refused request id,
+    a chunk that cannot be decoded) therefore closes the connection, and
+    so does the answer to a request that declares both a
+    ``Content-Length`` and a chunked ``Transfer-Encoding``, whose end
+    another HTTP server on the way may see elsewhere (RFC 9112, 6.1).
+    """
+
+    def start_response(self, status, headers, exc_info=None):
+        request = self.req
+        if request.chunked_read and (
+                not request.rfile.closed
+                or b'Content-Length' in request.inheaders):
+            request.close_connection = True
+        return super().start_response(status, headers, exc_info)
+
+
 def serve(application):
     """Serve ``application`` until SIGTERM or Ctrl-C."""
+    # NOTE: cheroot's default backlog of 5 overflows when a few more
+    # clients connect at once than it accepts at that moment: the kernel
+    # drops their handshake and some are reset once they send a request.
     server = wsgi.Server((CONF.api.bind_host, CONF.api.bind_port),
                          request_log.RequestLogger(application),
                          numthreads=CONF.api.server_threads,
-                         server_name='task_api')
+                         server_name='task_api',
+                         request_queue_size=socket.SOMAXCONN)
+    server.gateway = Gateway
     # NOTE: cheroot reads each chunk of a chunked body whole before it
     # hands any of it on; its own limit refuses a chunk no acceptable body
     # could hold before reading it. It counts chunk-size lines too, hence

@@ -123,10 +123,10 @@ def mask_credentials(value):
     ``scheme://***@host``), and the values of credential names in query
     strings, fragments, ``name=value`` pairs and quoted ``"name": "value"``
     pairs (JSON, Python literals). Dicts and lists are walked at
-    any depth without recursion, and the whole value of a key that names
-    a credential (``password``, ``token``, ``secret``, ``api_key``, ...)
-    becomes ``***``. Other values are returned as they are; storage keeps
-    the original.
+    any depth without recursion; their keys are masked as strings are, and
+    the whole value of a key that names a credential (``password``,
+    ``token``, ``secret``, ``api_key``, ...) becomes ``***``. Other values
+    are returned as they are; storage keeps the original.
     """
     if isinstance(value, str):
         return _mask_string(value)
@@ -147,6 +147,10 @@ def mask_credentials(value):
                 pending.append((item, copy))
                 item = copy
             if is_dict:
+                # NOTE: a key is data too, and may be a URL with a
+                # password in it.
+                if isinstance(key, str):
+                    key = _mask_string(key)
                 target[key] = item
             else:
                 target.append(item)
