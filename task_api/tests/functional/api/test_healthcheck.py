@@ -23,6 +23,19 @@ class HealthcheckMixin:
                          json.loads(self.healthcheck(
                              200, 'application/json').text))
 
+    def test_never_html(self):
+        # oslo.middleware's HTML page names the host and the platform and
+        # walks every thread's stack, for callers without credentials.
+        for accept in ('text/html', '*/*', 'text/html,text/plain;q=0.5',
+                       'image/png', ''):
+            response = self.healthcheck(200, accept)
+            self.assertEqual(('text/plain', HEALTHY),
+                             (response.content_type, response.text), accept)
+        for accept in ('text/html,application/json;q=0.5',
+                       'text/html;q=0.9,application/json'):
+            response = self.healthcheck(200, accept)
+            self.assertEqual('application/json', response.content_type)
+
     def test_database_unreachable(self):
         self.useFixture(task_fixtures.UnreachableDatabase())
         self.assertEqual('OK\nDATABASE UNAVAILABLE',
