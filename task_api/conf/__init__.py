@@ -7,6 +7,7 @@ from task_api.conf import database
 from task_api.conf import import_filtering
 from task_api.conf import paths
 from task_api.conf import task
+from task_api.conf import worker
 
 CONF = cfg.CONF
 
@@ -15,3 +16,4 @@ api.register_opts(CONF)
 task.register_opts(CONF)
 database.register_opts(CONF)
 import_filtering.register_opts(CONF)
+worker.register_opts(CONF)
