@@ -37,4 +37,6 @@ man_pages = [
      ['task_api developers'], 1),
     ('cli/task-api-manage', 'task-api-manage',
      'task_api database management', ['task_api developers'], 1),
+    ('cli/task-api-worker', 'task-api-worker',
+     'the task_api worker, which runs tasks', ['task_api developers'], 1),
 ]

@@ -19,8 +19,9 @@ from task_api.conf import database
 from task_api.conf import import_filtering
 from task_api.conf import paths
 from task_api.conf import task
+from task_api.conf import worker
 
-_GROUP_MODULES = (paths, api, task, database, import_filtering)
+_GROUP_MODULES = (paths, api, task, database, import_filtering, worker)
 
 
 class _Current:

@@ -9,8 +9,9 @@ from task_api.conf import database
 from task_api.conf import import_filtering
 from task_api.conf import paths
 from task_api.conf import task
+from task_api.conf import worker
 
-_MODULES = (paths, api, task, import_filtering, database)
+_MODULES = (paths, api, task, import_filtering, database, worker)
 
 
 def list_opts():
@@ -60,4 +61,5 @@ def update_opt_defaults():
     # line.
     log.set_defaults(default_log_levels=log.get_default_log_levels() + [
         'keystonemiddleware=WARN', 'alembic=WARN', 'cheroot=WARN',
+        'taskflow=WARN', 'stevedore=WARN',
         'oslo_db.sqlalchemy.exc_filters=ERROR'])

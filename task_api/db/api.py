@@ -219,3 +219,58 @@ class Connection(metaclass=abc.ABCMeta):
             running at the same time took the rest.
         :raises: task_api.exception.DatabaseUnavailable
         """
+
+    # The claims of task_api's workers (task_api_claims). Only tasks that
+    # task_api created have a claim row: task_create writes it in the same
+    # transaction when the new task is pending.
+
+    @abc.abstractmethod
+    def task_claim(self, context, worker_id, limit, lease_seconds):
+        """Claim up to ``limit`` tasks for a worker, atomically.
+
+        A task may be claimed when task_api created it and no worker holds
+        it: it was never claimed, was released, or the lease of the worker
+        holding it expired (that worker is taken for lost). Oldest first.
+        Of any number of workers claiming at the same time, each task goes
+        to exactly one: PostgreSQL and MySQL/MariaDB skip the rows another
+        transaction has locked (``SELECT ... FOR UPDATE SKIP LOCKED``);
+        SQLite has a single writer, and claims with one statement.
+
+        :param context: an administrator's RequestContext.
+        :param worker_id: the claiming worker's name.
+        :param limit: most tasks claimed.
+        :param lease_seconds: the claim lasts this long unless renewed.
+        :returns: a list of claims, each a dict with ``task_id``,
+            ``worker_id``, ``lease_expires_at``, ``attempts`` (the claims
+            made on the task, this one included: above 1 means a worker
+            held it before) and ``created_at``.
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def task_claim_renew(self, context, worker_id, task_ids, lease_seconds):
+        """Extend the leases a worker still holds.
+
+        :param context: an administrator's RequestContext.
+        :param worker_id: the worker holding the claims.
+        :param task_ids: the tasks whose claims are renewed.
+        :param lease_seconds: each lease now ends this long from now.
+        :returns: the set of the ids renewed; a task missing from it is no
+            longer this worker's (its lease expired and another worker
+            took it, or it ended).
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def task_claim_release(self, context, worker_id, task_id, done=True):
+        """Give up a worker's claim on a task.
+
+        :param context: an administrator's RequestContext.
+        :param worker_id: the worker holding the claim.
+        :param task_id: the task.
+        :param done: True when the task ended, so its claim row goes;
+            False hands the task back, so that another worker claims it at
+            once.
+        :returns: whether the worker still held the claim.
+        :raises: task_api.exception.DatabaseUnavailable
+        """

@@ -1,5 +1,6 @@
 """The SQLAlchemy implementation of the task_api DB API."""
 
+import datetime
 import functools
 import threading
 import weakref
@@ -21,6 +22,7 @@ from task_api.db import api
 from task_api.db.sqlalchemy import models
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
+from task_api import lifecycle
 
 CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
@@ -47,6 +49,7 @@ _NULLABLE_KEYS = frozenset(column.key for column in _TASK_COLUMNS
                            if column.nullable)
 _BOOLEAN_KEYS = frozenset(column.key for column in _TASK_COLUMNS
                           if isinstance(column.type, sa.Boolean))
+_CLAIM_COLUMNS = tuple(models.Claim.__table__.columns)
 
 
 def get_backend():
@@ -126,6 +129,26 @@ def _is_refused_value(error):
             and not isinstance(error, sa_exc.DBAPIError)):
         error = error.orig
     return isinstance(error, ValueError)
+
+
+def _is_sqlite_busy(error):
+    """Whether SQLite refused a write because another one holds the file.
+
+    SQLite has one writer: a transaction that read before it writes fails
+    at once when another wrote in between (its snapshot is stale). Nothing
+    was written, and the transaction may run again.
+    """
+    if isinstance(error, db_exc.DBError):
+        error = error.inner_exception
+    orig = getattr(error, 'orig', error)
+    return (type(orig).__module__.startswith('sqlite3')
+            and 'database is locked' in str(orig))
+
+
+#: Runs a writer again when SQLite was busy (see _is_sqlite_busy).
+_retry_when_sqlite_busy = oslo_db_api.wrap_db_retry(
+    max_retries=50, retry_interval=0.01, inc_retry_interval=True,
+    max_retry_interval=0.2, exception_checker=_is_sqlite_busy)
 
 
 def _translate_errors(fn):
@@ -583,6 +606,12 @@ class Connection(api.Connection):
         context.connection.execute(sa.insert(models.Task).values(**values))
         context.connection.execute(sa.insert(models.TaskInfo).values(
             task_id=values['id'], **info))
+        if values.get('status') == lifecycle.PENDING:
+            # NOTE: the mark of a task task_api created: only such tasks
+            # are ever claimed by its workers.
+            context.connection.execute(sa.insert(models.Claim).values(
+                task_id=values['id'], attempts=0,
+                created_at=values['created_at']))
         return _task_get(context.connection, context, values['id'],
                          visible_only=False)
 
@@ -602,6 +631,7 @@ class Connection(api.Connection):
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
     @main_context_manager.writer.connection
     def task_update(self, context, task_id, values, expected_status=None):
         current = _task_get(context.connection, context, task_id)
@@ -650,9 +680,89 @@ class Connection(api.Connection):
                 .limit(max_rows - len(ids))).scalars())
         if not ids:
             return 0
+        context.connection.execute(sa.delete(models.Claim).where(
+            models.Claim.task_id.in_(ids)))
         context.connection.execute(sa.delete(models.TaskInfo).where(
             models.TaskInfo.task_id.in_(ids)))
         # NOTE: the rows deleted, not the ids found: a purge running at the
         # same time may have deleted some of them since.
         return context.connection.execute(
             sa.delete(task).where(task.id.in_(ids))).rowcount
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
+    @main_context_manager.writer.connection
+    def task_claim(self, context, worker_id, limit, lease_seconds):
+        connection = context.connection
+        now = timeutils.utcnow()
+        lease = now + datetime.timedelta(seconds=lease_seconds)
+        claim = models.Claim
+        free = (sa.select(claim.task_id)
+                .where(sa.or_(claim.lease_expires_at.is_(None),
+                              claim.lease_expires_at < now))
+                .order_by(claim.created_at, claim.task_id)
+                .limit(limit))
+        take = dict(worker_id=worker_id, lease_expires_at=lease,
+                    attempts=claim.attempts + 1)
+        if connection.dialect.name == 'sqlite':
+            # NOTE: SQLite has one writer at a time and no row locks: one
+            # UPDATE picks and takes the rows under its write lock, so no
+            # other claim can come between the two.
+            connection.execute(
+                sa.update(claim)
+                .where(claim.task_id.in_(free.scalar_subquery()))
+                .values(**take))
+            taken = (sa.select(*_CLAIM_COLUMNS)
+                     .where(claim.worker_id == worker_id)
+                     .where(claim.lease_expires_at == lease))
+            return [dict(row._mapping) for row in connection.execute(taken)]
+        # NOTE: as ironic's conductors reserve nodes: the rows another
+        # transaction is claiming are locked, and skipped rather than
+        # waited for, so concurrent workers take disjoint sets.
+        ids = list(connection.execute(
+            free.with_for_update(skip_locked=True)).scalars())
+        if not ids:
+            return []
+        connection.execute(sa.update(claim).where(claim.task_id.in_(ids))
+                           .values(**take))
+        rows = connection.execute(sa.select(*_CLAIM_COLUMNS)
+                                  .where(claim.task_id.in_(ids))
+                                  .order_by(claim.created_at, claim.task_id))
+        return [dict(row._mapping) for row in rows]
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
+    @main_context_manager.writer.connection
+    def task_claim_renew(self, context, worker_id, task_ids, lease_seconds):
+        task_ids = list(task_ids)
+        if not task_ids:
+            return set()
+        claim = models.Claim
+        lease = timeutils.utcnow() + datetime.timedelta(seconds=lease_seconds)
+        # NOTE: a lease that expired but that no other worker took is still
+        # this worker's; one taken has another worker_id and is left alone.
+        mine = sa.and_(claim.task_id.in_(task_ids),
+                       claim.worker_id == worker_id)
+        context.connection.execute(sa.update(claim).where(mine)
+                                   .values(lease_expires_at=lease))
+        # NOTE: the rows just updated stay locked (the writer, on SQLite)
+        # until the commit: no other worker can have taken one since.
+        return set(context.connection.execute(
+            sa.select(claim.task_id).where(mine)).scalars())
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
+    @main_context_manager.writer.connection
+    def task_claim_release(self, context, worker_id, task_id, done=True):
+        claim = models.Claim
+        mine = (sa.and_(claim.task_id == task_id,
+                        claim.worker_id == worker_id))
+        if done:
+            stmt = sa.delete(claim).where(mine)
+        else:
+            stmt = (sa.update(claim).where(mine)
+                    .values(worker_id=None, lease_expires_at=None))
+        return context.connection.execute(stmt).rowcount == 1

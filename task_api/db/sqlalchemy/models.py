@@ -95,3 +95,30 @@ class TaskInfo(Base):
     input = sa.Column(JSONEncodedDict, nullable=True)
     result = sa.Column(JSONEncodedDict, nullable=True)
     message = sa.Column(sa.Text, nullable=True)
+
+
+class Claim(Base):
+    """A row of ``task_api_claims``: a task that task_api's workers run.
+
+    task_api's own table; Glance's ``tasks`` and ``task_info`` keep
+    Glance's schema. The row is written with the task when task_api
+    creates it, so the tasks another program writes to a shared database
+    have none and no worker ever claims them. It is deleted when the task
+    ends. ``lease_expires_at`` is NULL while no worker holds the task;
+    ``attempts`` counts the claims made on it.
+    """
+
+    __tablename__ = 'task_api_claims'
+    __table_args__ = (
+        sa.Index('ix_task_api_claims_lease_expires_at', 'lease_expires_at'),
+        sa.Index('ix_task_api_claims_worker_id', 'worker_id'),
+        _MYSQL_ARGS,
+    )
+
+    task_id = sa.Column(sa.String(36), sa.ForeignKey('tasks.id'),
+                        primary_key=True, nullable=False)
+    worker_id = sa.Column(sa.String(255), nullable=True)
+    lease_expires_at = sa.Column(sa.DateTime, nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = sa.Column(sa.DateTime, nullable=False,
+                           default=timeutils.utcnow)

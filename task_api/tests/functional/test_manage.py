@@ -65,7 +65,8 @@ class SyncTests(ManageMixin):
     """
 
     def assertSchema(self):
-        self.assertEqual({'tasks', 'task_info', migration.VERSION_TABLE},
+        self.assertEqual({'tasks', 'task_info', 'task_api_claims',
+                          migration.VERSION_TABLE},
                          set(sa.inspect(self.engine).get_table_names()))
         self.assertEqual(test_migrations.TASK_INDEXES,
                          test_migrations.task_indexes(self.engine))

@@ -72,7 +72,8 @@ class MigrationsTests(test_migrations.ModelsMigrationsSync):
 
         self.assertEqual(head_revision(), self.version())
         inspector = sa.inspect(self.engine)
-        self.assertEqual({'tasks', 'task_info', migration.VERSION_TABLE},
+        self.assertEqual({'tasks', 'task_info', 'task_api_claims',
+                          migration.VERSION_TABLE},
                          set(inspector.get_table_names()))
         self.assertEqual(TASK_INDEXES, task_indexes(self.engine))
 

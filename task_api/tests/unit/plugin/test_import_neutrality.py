@@ -83,11 +83,12 @@ class TestImportNeutrality(base.BaseTestCase):
             "count.', 10, 10)", imported['[database] max_retries'])
         # The only options added are those the libraries task_api imports
         # register themselves on import (keystonemiddleware, oslo.cache,
-        # oslo.middleware), the same for every program importing them.
+        # oslo.middleware, and oslo.concurrency through the worker's
+        # oslo.service), the same for every program importing them.
         added = {key.split(']')[0] + ']' for key in imported
                  if key not in before}
         self.assertEqual({'[cache]', '[keystone_authtoken]',
-                          '[oslo_middleware]'}, added)
+                          '[oslo_concurrency]', '[oslo_middleware]'}, added)
 
     def test_loading_the_plugin_registers_nothing_on_the_host(self):
         self.assertEqual(self.result['imported'], self.result['loaded'])

@@ -1,0 +1,1 @@
+"""Execution of the tasks task_api records (task-api-worker)."""

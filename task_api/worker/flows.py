@@ -1,0 +1,72 @@
+"""Task types: taskflow flows found through stevedore entry points.
+
+A task type is installed by an entry point in the ``task_api.flows``
+namespace, named after the type, whose object is a :class:`FlowFactory`
+class (it is instantiated once, when the worker loads it). The flow it
+builds is run by taskflow's engine: a step that fails reverts what the
+earlier steps did, and the task ends ``failure``.
+"""
+
+from oslo_log import log
+import stevedore
+import taskflow.engines
+
+LOG = log.getLogger(__name__)
+
+NAMESPACE = 'task_api.flows'
+
+
+class FlowFactory:
+    """What an entry point of ``task_api.flows`` provides.
+
+    The flow gets the task (the dict the DB API returns) as ``task`` in
+    its store. When one of its steps provides ``result``, that dict is
+    the task's result on success.
+    """
+
+    #: Whether every step of the flow may safely run again from the start
+    #: after a worker running it was lost. When False, such a task ends
+    #: ``failure`` instead.
+    repeatable = False
+
+    def get_flow(self, task):
+        """Return the taskflow flow that runs ``task``."""
+        raise NotImplementedError()
+
+
+class FlowRegistry:
+    """The installed task types.
+
+    :param manager: a stevedore ExtensionManager of factories; those of
+        the ``task_api.flows`` entry points when None.
+    """
+
+    def __init__(self, manager=None):
+        if manager is None:
+            manager = stevedore.ExtensionManager(
+                NAMESPACE, invoke_on_load=True,
+                on_load_failure_callback=self._load_failed)
+        self._factories = {extension.name: extension.obj
+                           for extension in manager}
+        LOG.info('Task types with an installed flow: %s',
+                 ', '.join(sorted(self._factories)) or 'none')
+
+    @staticmethod
+    def _load_failed(manager, entry_point, error):
+        LOG.error('The flow of task type %s could not be loaded: %s',
+                  entry_point.name, error)
+
+    def get(self, task_type):
+        """The FlowFactory of ``task_type``, or None when none is installed."""
+        return self._factories.get(task_type)
+
+
+def run_flow(factory, task):
+    """Run the flow of ``task``; return its result (a dict, or None).
+
+    :raises: the error of the step that failed, after the flow reverted.
+    """
+    flow = factory.get_flow(task)
+    results = taskflow.engines.run(flow, store={'task': task},
+                                   engine='serial')
+    return results.get('result')

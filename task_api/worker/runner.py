@@ -1,0 +1,167 @@
+"""Claiming and running tasks: what one worker does.
+
+A worker claims the tasks task_api created through the DB API
+(:meth:`task_api.db.api.Connection.task_claim`), which gives each to
+exactly one worker among any number sharing the database; it moves each
+through :mod:`task_api.lifecycle` and runs its flow.
+"""
+
+import os
+import socket
+import threading
+
+from oslo_log import log
+
+from task_api import conf as task_conf
+from task_api import context as task_context
+from task_api.db import api as db_api
+from task_api import exception
+from task_api import lifecycle
+from task_api.worker import flows
+
+CONF = task_conf.CONF
+LOG = log.getLogger(__name__)
+
+NO_FLOW = "No flow is installed for tasks of type '%s'"
+LOST = 'the worker running this task was lost'
+
+
+def default_worker_id():
+    """``[worker] worker_id``, or this host's name and process id."""
+    return CONF.worker.worker_id or '%s:%d' % (
+        socket.gethostname(), os.getpid())
+
+
+def _one_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+class Worker:
+    """Claims tasks and runs them; safe to use from several threads.
+
+    :param worker_id: the name recorded on claims; default_worker_id().
+    :param registry: a flows.FlowRegistry; the installed flows when None.
+    :param dbapi: the DB API; the configured one when None.
+    :param lease_seconds: ``[worker] lease_seconds`` when None.
+    """
+
+    def __init__(self, worker_id=None, registry=None, dbapi=None,
+                 lease_seconds=None):
+        self.worker_id = worker_id or default_worker_id()
+        self.registry = registry or flows.FlowRegistry()
+        self.dbapi = dbapi or db_api.get_instance()
+        self.lease_seconds = lease_seconds or CONF.worker.lease_seconds
+        self.context = task_context.get_admin_context()
+        self._lock = threading.Lock()
+        self._held = set()
+
+    @property
+    def held(self):
+        """The ids of the tasks this worker holds claims on."""
+        with self._lock:
+            return set(self._held)
+
+    def claim(self, limit):
+        """Claim up to ``limit`` tasks; return the claims."""
+        claims = self.dbapi.task_claim(self.context, self.worker_id, limit,
+                                       self.lease_seconds)
+        with self._lock:
+            self._held.update(claim['task_id'] for claim in claims)
+        return claims
+
+    def renew(self):
+        """Extend the leases of the tasks this worker runs.
+
+        :returns: the ids of the tasks it no longer holds.
+        """
+        held = self.held
+        renewed = self.dbapi.task_claim_renew(
+            self.context, self.worker_id, held, self.lease_seconds)
+        lost = held - renewed
+        for task_id in lost:
+            LOG.warning('Task %s is no longer held by this worker; its '
+                        'lease expired before it was renewed.', task_id)
+        return lost
+
+    def run_once(self, limit=1):
+        """Claim up to ``limit`` tasks and run them here, one by one.
+
+        :returns: the number of tasks claimed.
+        """
+        claims = self.claim(limit)
+        for claim in claims:
+            self.execute(claim)
+        return len(claims)
+
+    def execute(self, claim):
+        """Run one claimed task to its end, then release the claim."""
+        task_id = claim['task_id']
+        done = True
+        try:
+            done = self._execute(claim)
+        except exception.DatabaseUnavailable:
+            # NOTE: the claim stays; its lease expires and the task is
+            # taken over as a lost worker's.
+            LOG.error('Task %s: the database became unavailable; the task '
+                      'is left to the next worker that claims it.', task_id)
+            done = None
+        finally:
+            with self._lock:
+                self._held.discard(task_id)
+        if done is not None:
+            try:
+                self.dbapi.task_claim_release(self.context, self.worker_id,
+                                              task_id, done=done)
+            except exception.DatabaseUnavailable:
+                LOG.error('Task %s: its claim could not be released; it '
+                          'expires with its lease.', task_id)
+
+    def _fail(self, task_id, message):
+        LOG.info('Task %s failed: %s', task_id, message)
+        lifecycle.fail(self.dbapi, self.context, task_id, message)
+
+    def _execute(self, claim):
+        """Run the task; return whether its claim is done with."""
+        task_id = claim['task_id']
+        try:
+            task = self.dbapi.task_get(self.context, task_id)
+        except exception.TaskNotFound:
+            return True
+        status = task['status']
+        if task['deleted'] or status not in (lifecycle.PENDING,
+                                             lifecycle.PROCESSING):
+            return True
+        try:
+            factory = self.registry.get(task['type'])
+            if factory is None:
+                self._fail(task_id, NO_FLOW % task['type'])
+                return True
+            if status == lifecycle.PROCESSING:
+                if not factory.repeatable:
+                    self._fail(task_id, LOST)
+                    return True
+                LOG.info('Task %s: its worker was lost; running it again '
+                         '(claim %d).', task_id, claim['attempts'])
+            else:
+                task = lifecycle.begin_processing(self.dbapi, self.context,
+                                                  task_id)
+            try:
+                result = flows.run_flow(factory, task)
+            except exception.DatabaseUnavailable:
+                raise
+            except Exception as error:
+                LOG.exception('Task %s: its flow failed.', task_id)
+                self._fail(task_id, _one_line(error))
+                return True
+            lifecycle.succeed(self.dbapi, self.context, task_id,
+                              result or {})
+            return True
+        except (exception.TaskStatusConflict,
+                exception.InvalidTaskStatusTransition) as error:
+            # NOTE: something else moved the task meanwhile (another
+            # worker after this one's lease expired): it is no longer
+            # this worker's to finish.
+            LOG.warning('Task %s was moved by another writer: %s',
+                        task_id, error)
+            return False
