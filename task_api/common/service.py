@@ -216,12 +216,10 @@ def check_database():
         raise exception.ConfigInvalid(reason=unreachable(error)) from error
     except exception.ConfigInvalid:
         raise
-    except exception.TaskApiException as error:
-        raise exception.ConfigInvalid(reason='the database %s: %s' % (
-            database_url(), one_line(root_cause(error)))) from error
     except Exception as error:
         # NOTE: a database that refuses task_api's statements (a missing
-        # privilege, a wrong server) is no less permanent.
+        # privilege, a wrong server) is no less permanent, and so is any
+        # other error of task_api's own.
         raise exception.ConfigInvalid(reason='the database %s: %s' % (
             database_url(), one_line(root_cause(error)))) from error
     head = schema_head()

@@ -12,6 +12,7 @@ import threading
 
 from oslo_log import log
 
+from task_api.common import service
 from task_api import conf as task_conf
 from task_api import context as task_context
 from task_api.db import api as db_api
@@ -30,11 +31,6 @@ def default_worker_id():
     """``[worker] worker_id``, or this host's name and process id."""
     return CONF.worker.worker_id or '%s:%d' % (
         socket.gethostname(), os.getpid())
-
-
-def _one_line(error):
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 class Worker:
@@ -152,7 +148,7 @@ class Worker:
                 raise
             except Exception as error:
                 LOG.exception('Task %s: its flow failed.', task_id)
-                self._fail(task_id, _one_line(error))
+                self._fail(task_id, service.one_line(error))
                 return True
             lifecycle.succeed(self.dbapi, self.context, task_id,
                               result or {})

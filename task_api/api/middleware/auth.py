@@ -20,14 +20,16 @@ _ANONYMOUS_ADMIN = {'HTTP_X_USER_ID': 'admin', 'HTTP_X_PROJECT_ID': 'admin',
                     'HTTP_X_ROLES': 'admin'}
 
 
-def context_from_environ(environ):
+def context_from_environ(environ, **kwargs):
     """Build the RequestContext of a request from its identity headers.
 
     Role names are compared in lower case, as policy files written for the
     Image API expect; whether the caller is an administrator is decided by
     the ``context_is_admin`` policy rule.
+
+    :param kwargs: passed on to ``RequestContext.from_environ``.
     """
-    ctx = context.RequestContext.from_environ(environ)
+    ctx = context.RequestContext.from_environ(environ, **kwargs)
     ctx.roles = [role.lower() for role in ctx.roles]
     ctx.is_admin = policy.check_is_admin(ctx)
     return ctx

@@ -20,12 +20,10 @@ from task_api.api.middleware import auth
 from task_api.api.middleware import request_id as request_id_module
 from task_api import context
 from task_api import exception
-from task_api import policy
 
 LOG = log.getLogger(__name__)
 
 #: Where oslo.middleware's request_id filter leaves the request id.
-ENV_REQUEST_ID = 'openstack.request_id'
 #: Where WebOb keeps the attributes set on a request, such as the
 #: ``context`` glance-api's context middleware sets.
 ENV_ADHOC_ATTRS = 'webob.adhoc_attrs'
@@ -53,7 +51,6 @@ def context_from_host(host_ctx, request_id):
                or []],
         is_admin=bool(getattr(host_ctx, 'is_admin', False)),
         system_scope=getattr(host_ctx, 'system_scope', None),
-        auth_token=getattr(host_ctx, 'auth_token', None),
         global_request_id=getattr(host_ctx, 'global_request_id', None),
         request_id=request_id,
         overwrite=False)
@@ -61,11 +58,8 @@ def context_from_host(host_ctx, request_id):
 
 def context_from_headers(environ, request_id):
     """task_api's RequestContext from keystonemiddleware's headers."""
-    ctx = context.RequestContext.from_environ(
-        environ, request_id=request_id, overwrite=False)
-    ctx.roles = [role.lower() for role in ctx.roles]
-    ctx.is_admin = policy.check_is_admin(ctx)
-    return ctx
+    return auth.context_from_environ(environ, request_id=request_id,
+                                     overwrite=False)
 
 
 class HostContextMiddleware:
@@ -77,7 +71,7 @@ class HostContextMiddleware:
 
     def __call__(self, environ, start_response):
         host_ctx = host_context(environ, self.host_context_key)
-        request_id = (environ.get(ENV_REQUEST_ID)
+        request_id = (environ.get(request_id_module.ENV_REQUEST_ID)
                       or getattr(host_ctx, 'request_id', None))
         answer_id = None
         if not request_id:

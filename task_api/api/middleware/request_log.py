@@ -16,12 +16,12 @@ import time
 from oslo_log import log
 
 from task_api.api.middleware import auth
+from task_api.api.middleware import request_id
 from task_api.common import masking
 from task_api import context
 
 LOG = log.getLogger(__name__)
 
-ENV_REQUEST_ID = 'openstack.request_id'
 #: Headers whose value is never logged.
 SECRET_HEADERS = frozenset((
     'x-auth-token', 'x-subject-token', 'x-service-token', 'authorization',
@@ -106,13 +106,15 @@ class RequestLogger:
 
         size = 0
         kept = []
+        kept_size = 0
         try:
             try:
                 for chunk in self.application(environ, _start_response):
                     size += len(chunk)
                     if (state.get('status', '').startswith('4')
-                            and sum(map(len, kept)) < REASON_BODY_LIMIT):
+                            and kept_size < REASON_BODY_LIMIT):
                         kept.append(chunk)
+                        kept_size += len(chunk)
                     yield chunk
             except Exception:
                 if 'status' in state:
@@ -135,7 +137,8 @@ class RequestLogger:
         # NOTE: oslo.log would otherwise show the context the thread last
         # stored, that of an earlier request.
         return environ.get(auth.ENV_CONTEXT) or context.RequestContext(
-            request_id=environ.get(ENV_REQUEST_ID, '-'), overwrite=False)
+            request_id=environ.get(request_id.ENV_REQUEST_ID, '-'),
+            overwrite=False)
 
     def _log(self, environ, state, size, body, started):
         path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')

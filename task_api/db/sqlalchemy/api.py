@@ -151,6 +151,20 @@ _retry_when_sqlite_busy = oslo_db_api.wrap_db_retry(
     max_retry_interval=0.2, exception_checker=_is_sqlite_busy)
 
 
+def _describe(error):
+    """The driver's own first line about ``error``, for log lines.
+
+    SQLAlchemy's text of an error quotes the statement's parameters, which
+    may hold a task's input and its credentials; the driver's does not.
+    """
+    if isinstance(error, db_exc.DBError) and error.inner_exception:
+        error = error.inner_exception
+    error = getattr(error, 'orig', None) or error
+    lines = [line.strip() for line in str(error).splitlines()]
+    return '%s: %s' % (type(error).__name__,
+                       next((line for line in lines if line), ''))
+
+
 def _translate_errors(fn):
     """Report an unreachable database as DatabaseUnavailable (503).
 
@@ -166,7 +180,7 @@ def _translate_errors(fn):
         except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
                 sa_exc.StatementError, sa_exc.TimeoutError) as error:
             if is_unavailable(error):
-                LOG.error('Database unavailable: %s', error)
+                LOG.error('Database unavailable: %s', _describe(error))
                 raise exception.DatabaseUnavailable() from error
             if _is_refused_value(error):
                 # NOTE: the database's message may quote the value, which
@@ -571,7 +585,7 @@ def _read(fn, context, *args, **kwargs):
         if timeouts.timed_out(error):
             raise
         LOG.info('Database read failed (%s); trying once more on a new '
-                 'connection.', error)
+                 'connection.', _describe(error))
     with engine.connect() as connection:
         return fn(connection, context, *args, **kwargs)
 

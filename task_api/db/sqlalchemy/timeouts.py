@@ -24,7 +24,6 @@ import time
 
 import sqlalchemy as sa
 
-from task_api import conf  # noqa: F401  (registers [database])
 from task_api import conf as task_conf
 
 CONF = task_conf.CONF

@@ -30,10 +30,6 @@ def _etag(data):
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _encode(body):
-    return encoding.encode(body)
-
-
 def _json_bytes_response(data, status=200, headers=()):
     return webob.Response(body=data, status=status, headerlist=[
         ('Content-Type', 'application/json'), *headers])
@@ -41,7 +37,7 @@ def _json_bytes_response(data, status=200, headers=()):
 
 def json_response(body, status=200, headers=()):
     """A JSON response, non-ASCII characters written as UTF-8."""
-    return _json_bytes_response(_encode(body), status, headers)
+    return _json_bytes_response(encoding.encode(body), status, headers)
 
 
 class TasksController(base.RestController):
@@ -122,7 +118,7 @@ class TasksController(base.RestController):
         """
         context = pecan.request.context
         task = self._get_task(context, task_id)
-        data = _encode(tasks_view.show(task))
+        data = encoding.encode(tasks_view.show(task))
         tag = _etag(data)
         headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
         if tag in pecan.request.if_none_match:
