@@ -3,9 +3,12 @@
 import datetime
 
 import fixtures
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import test_fixtures
 from oslo_utils import timeutils
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from task_api import context as task_context
 from task_api.db.sqlalchemy import api as sqla_api
@@ -200,3 +203,21 @@ class TestUnreachableSQLite(UnreachableDatabaseTests, base.TestCase):
 
     def unreachable_url(self):
         return 'sqlite:///' + self.useFixture(fixtures.TempDir()).path
+
+
+class TestErrorLogLines(base.TestCase):
+    """What the DB layer logs of an error never quotes its parameters."""
+
+    def test_parameters_left_out(self):
+        engine = sa.create_engine('sqlite://')
+        with engine.connect() as connection:
+            try:
+                connection.execute(
+                    sa.text('SELECT * FROM missing WHERE a = :a'),
+                    {'a': 'http://user:hunter2@example.com/x'})
+            except sa_exc.OperationalError as error:
+                raised = error
+        self.assertIn('hunter2', str(raised))
+        for error in (raised, db_exc.DBError(raised)):
+            self.assertEqual('OperationalError: no such table: missing',
+                             sqla_api._describe(error))
