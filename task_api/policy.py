@@ -141,7 +141,8 @@ class Enforcer(policy.Enforcer):
     def _look(self, now):
         # NOTE: called with the lock held.
         self._next_look = now + self.RELOAD_INTERVAL
-        contents = _contents(_policy_files(self.conf))
+        paths = _policy_files(self.conf)
+        contents = _contents(paths)
         current = self._reading
         if current is not None and current.contents == contents:
             return
@@ -152,7 +153,11 @@ class Enforcer(policy.Enforcer):
             reading = _Reading(self.conf, self.registered_rules.values(),
                                contents)
         except Exception as error:
-            self._unreadable = contents
+            # NOTE: files rewritten while oslo.policy read them may be
+            # fine: only bytes that failed as they are are not read again.
+            changed = _contents(paths) != contents
+            if not changed:
+                self._unreadable = contents
             if current is None or current is _NO_RULES:
                 # NOTE: fail closed: no rule was ever read, nothing is
                 # allowed until the files can be read.
@@ -162,11 +167,19 @@ class Enforcer(policy.Enforcer):
                            'error': error})
                 self._reading = _NO_RULES
                 return
+            if changed:
+                return
             LOG.warning('Cannot load the policy files %(paths)s, keeping '
                         'the rules loaded before: %(error)s',
                         {'paths': [path for path, _ in contents],
                          'error': error})
             return
+        if _contents(paths) != contents:
+            # NOTE: oslo.policy reads the files itself, and they changed
+            # since their bytes were read: the rules may be of neither
+            # version. They serve until the next look, which reads the
+            # files again whatever they hold then.
+            reading.contents = None
         # NOTE: one assignment: a check sees the old rules or the new.
         self._reading = reading
         self._unreadable = None
