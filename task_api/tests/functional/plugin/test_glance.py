@@ -2,7 +2,9 @@
 
 Glance (GLANCE_VERSION) is installed from PyPI into a virtualenv of its
 own beside task_api (TASK_API_GLANCE_VENV, or one under /var/tmp built on
-first use, with task_api's requirements), and serves
+first use, with task_api's requirements at the versions of
+upper-constraints.txt; Glance's other dependencies as Glance's release
+asks), and serves
 glance.wsgi.api:application under cheroot with the lines of
 etc/task_api/glance-api-paste.ini.fragment in its paste file, a SQLite
 database and a file store. In front of Glance's own context filter a
@@ -93,7 +95,8 @@ def glance_python():
                        capture_output=True)
         subprocess.run(
             [python, '-m', 'pip', 'install', '-q', 'glance==' + GLANCE_VERSION,
-             '-r', os.path.join(REPO, 'requirements.txt')],
+             '-r', os.path.join(REPO, 'requirements.txt'),
+             '-c', os.path.join(REPO, 'upper-constraints.txt')],
             check=True, capture_output=True, timeout=1800)
         open(marker, 'w').close()
     return python
