@@ -79,7 +79,7 @@ class TasksController(base.RestController):
             'status': 'pending',
             'owner': context.project_id,
             'user_id': context.user_id,
-            'request_id': context.request_id,
+            'request_id': context.client_request_id,
             'image_id': image_id if isinstance(image_id, str) else None,
             'input': task_input,
             'result': None,
