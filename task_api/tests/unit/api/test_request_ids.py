@@ -24,7 +24,8 @@ from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests.unit.api import base as api_base
 
 LOGGER = 'task_api.tests.probe'
-REQUEST_ID = r'req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+REQUEST_ID = (r'req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+              r'[0-9a-f]{12}')
 
 
 def capture_log_lines(test, line_format, *loggers):
