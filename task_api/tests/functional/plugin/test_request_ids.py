@@ -12,6 +12,7 @@ from oslo_context import context
 from oslo_utils import uuidutils
 import webob
 
+from task_api.tests import fixtures as task_fixtures
 from task_api.tests.functional.plugin import test_dispatch
 from task_api.tests.unit.plugin import host_app
 
@@ -94,3 +95,11 @@ class TestInAGlanceLikeHost(test_dispatch.PluginTestCase):
         self.assertRegex(answered, r'^req-[0-9a-f-]{36}$')
         self.assertEqual(answered, stored)
         self.assertEqual('true', response.headers['X-Host-Context-Intact'])
+
+
+class TestInAGlanceLikeHostPostgreSQL(TestInAGlanceLikeHost):
+    FIXTURE = task_fixtures.PostgreSQLDatabase
+
+
+class TestInAGlanceLikeHostMySQL(TestInAGlanceLikeHost):
+    FIXTURE = task_fixtures.MySQLDatabase
