@@ -257,13 +257,26 @@ def check_is_admin(context):
     return get_enforcer().decide('context_is_admin', None, context)
 
 
+def task_target(project_id, user_id=None):
+    """The target every task rule is checked against.
+
+    The project a task belongs to, under both names policy files written
+    for the Image API use (``project_id`` and ``owner``), and the user who
+    made it. A rule on one task gets the task's; a rule on the collection
+    (list, create) and ``tasks_api_access`` get the caller's own, so that
+    a rule such as ``project_id:%(owner)s`` reads the same on every route.
+    """
+    return {'project_id': project_id, 'owner': project_id,
+            'user_id': user_id}
+
+
 def authorize(rule, context, target=None):
     """Enforce ``rule`` for ``context`` against ``target``.
 
     :param rule: the policy name, e.g. ``tasks_api_access``.
     :param context: the caller's RequestContext.
-    :param target: a dict describing the object acted on; defaults to the
-        caller's own project (as ``project_id`` and ``owner``) and user.
+    :param target: a dict describing the object acted on (see
+        :func:`task_target`); by default the caller's own project and user.
     :raises: task_api.exception.Forbidden when the rule denies the call.
     """
     if not allows(rule, context, target):
@@ -273,7 +286,5 @@ def authorize(rule, context, target=None):
 def allows(rule, context, target=None):
     """Whether ``rule`` lets ``context`` act on ``target``; see authorize."""
     if target is None:
-        target = {'project_id': context.project_id,
-                  'owner': context.project_id,
-                  'user_id': context.user_id}
+        target = task_target(context.project_id, context.user_id)
     return get_enforcer().decide(rule, target, context)

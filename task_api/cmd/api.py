@@ -4,7 +4,6 @@ For development and small installations; larger ones run
 task_api.wsgi.api under Apache mod_wsgi, uwsgi or gunicorn.
 """
 
-import importlib.metadata
 import ipaddress
 import logging
 import re
@@ -20,6 +19,7 @@ from task_api.api.middleware import request_log
 from task_api.common import service
 from task_api import conf as task_conf
 from task_api import exception
+from task_api import version
 
 CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
@@ -154,14 +154,6 @@ def _os_error(error):
     return found.group(1).strip() if found else service.one_line(error)
 
 
-def version():
-    """The version of the installed task_api."""
-    try:
-        return importlib.metadata.version('task_api')
-    except importlib.metadata.PackageNotFoundError:
-        return 'unknown'
-
-
 def _apply_cli_opts():
     if CONF.host is not None:
         CONF.set_override('bind_host', CONF.host, group='api')
@@ -183,7 +175,8 @@ def main(argv=None):
     """Entry point of the ``task-api`` console script."""
     CONF.register_cli_opts(cli_opts)
     try:
-        service.prepare_service(argv, prog=PROG, version=version(),
+        service.prepare_service(argv, prog=PROG,
+                                version=version.version_string(),
                                 description=DESCRIPTION)
     except cfg.Error as error:
         print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)

@@ -12,10 +12,10 @@ backend.init_backend(backend.BackendType.THREADING)
 
 from oslo_service import service as oslo_service  # noqa: E402
 
-from task_api.cmd import api as api_cmd  # noqa: E402
 from task_api.common import service  # noqa: E402
 from task_api import conf as task_conf  # noqa: E402
 from task_api import exception  # noqa: E402
+from task_api import version  # noqa: E402
 from task_api.worker import service as worker_service  # noqa: E402
 
 CONF = task_conf.CONF
@@ -32,7 +32,8 @@ DESCRIPTION = (
 def main(argv=None):
     """Entry point of the ``task-api-worker`` console script."""
     try:
-        service.prepare_service(argv, prog=PROG, version=api_cmd.version(),
+        service.prepare_service(argv, prog=PROG,
+                                version=version.version_string(),
                                 description=DESCRIPTION)
     except cfg.Error as error:
         print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)

@@ -25,8 +25,9 @@ rules = [
         name=GET_TASK,
         check_str='rule:default',
         scope_types=['project'],
-        description='Show a task. The target carries the task\'s owner as '
-                    'project_id.',
+        description='Show a task. The target is the task\'s: its project '
+                    'as project_id and owner, its user as user_id (the '
+                    'other task rules get the caller\'s own).',
         operations=[{'path': '/v2/tasks/{task_id}', 'method': 'GET'}]),
     policy.DocumentedRuleDefault(
         name=GET_TASKS,

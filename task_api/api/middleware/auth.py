@@ -6,6 +6,7 @@ from oslo_log import log
 import webob.exc
 
 from task_api.api.middleware import base
+from task_api.api.middleware import request_id
 from task_api import conf as task_conf
 from task_api import context
 from task_api import policy
@@ -25,10 +26,13 @@ def context_from_environ(environ, **kwargs):
 
     Role names are compared in lower case, as policy files written for the
     Image API expect; whether the caller is an administrator is decided by
-    the ``context_is_admin`` policy rule.
+    the ``context_is_admin`` policy rule. The request ids are those the
+    request-id middleware left in the environment.
 
     :param kwargs: passed on to ``RequestContext.from_environ``.
     """
+    kwargs.setdefault('client_request_id',
+                      environ.get(request_id.ENV_CLIENT_REQUEST_ID))
     ctx = context.RequestContext.from_environ(environ, **kwargs)
     ctx.roles = [role.lower() for role in ctx.roles]
     ctx.is_admin = policy.check_is_admin(ctx)

@@ -15,6 +15,7 @@ from task_api.tests import base
 from task_api.tests.functional import server
 
 TASK_ID = '5a1f0c3e-8d2b-4e6f-9a7c-0b1d2e3f4a5b'
+CLIENT_ID = 'req-0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5'
 
 
 class TestTaskApiServer(base.TestCase):
@@ -94,11 +95,10 @@ class TestTaskApiServer(base.TestCase):
         base.insert_task_rows(sa.create_engine('sqlite:///' + self.db_path),
                               id=TASK_ID)
         status, headers, body = self.request('/v2/tasks/' + TASK_ID, {
-            'X-Openstack-Request-Id': 'req-server-test'})
+            'X-Openstack-Request-Id': CLIENT_ID})
         self.assertEqual(200, status)
         self.assertEqual(TASK_ID, json.loads(body)['id'])
-        self.assertEqual('req-server-test',
-                         headers['x-openstack-request-id'])
+        self.assertEqual(CLIENT_ID, headers['x-openstack-request-id'])
         status, _headers, _body = self.request('/v2/tasks/' + 'f' * 36)
         self.assertEqual(404, status)
         for _ in range(20):
@@ -111,8 +111,10 @@ class TestTaskApiServer(base.TestCase):
         shown = [line for line in log.splitlines()
                  if '"GET /v2/tasks/%s" status: 200' % TASK_ID in line]
         self.assertEqual(1, len(shown), log)
-        # The request id, once per line.
-        self.assertEqual(1, shown[0].count('req-server-test'), shown[0])
+        # The client's req-<uuid>, the global request id, once per line,
+        # beside the local one.
+        self.assertEqual(1, shown[0].count(CLIENT_ID), shown[0])
+        self.assertRegex(shown[0], r'\[%s req-[0-9a-f-]{36} ' % CLIENT_ID)
         self.assertIn('"GET /v2/tasks/%s" status: 404' % ('f' * 36), log)
         self.assertIn('Stopping the tasks API server', log)
         # A request is logged with its own context, never a previous one's.

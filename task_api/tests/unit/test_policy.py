@@ -1,12 +1,6 @@
 """Tests of task_api's policy enforcer."""
 
 import os
-import subprocess
-import sys
-
-from oslo_policy import _checks
-from oslo_policy import _external
-from oslo_policy import _parser
 
 from task_api import context
 from task_api import exception
@@ -83,33 +77,3 @@ class TestEnforcer(base.TestCase):
             {name: tuple(value) if isinstance(value, list) else value
              for name, value in values.items()},
             dict(zip(values, policy.credentials_key(caller))))
-
-
-class TestCheckPlugins(base.TestCase):
-    """oslo.policy's check plugins, imported when a rule names them."""
-
-    def test_http_rules_still_use_oslo_policys_check(self):
-        rule = _parser.parse_rule('http://policy.example.com/check')
-        self.assertIsInstance(rule, _external.HttpCheck)
-        rule = _parser.parse_rule('https://policy.example.com/check')
-        self.assertIsInstance(rule, _external.HttpsCheck)
-
-    def test_other_kinds_are_not_plugins(self):
-        self.assertIsInstance(_parser.parse_rule('role:admin'),
-                              _checks.RoleCheck)
-        self.assertIsInstance(_parser.parse_rule('project_id:%(owner)s'),
-                              _checks.GenericCheck)
-
-    def test_enforcing_the_defaults_imports_no_http_client(self):
-        # NOTE: a fresh interpreter, as this one has imported them.
-        script = (
-            'import sys\n'
-            'from task_api import conf, context, policy\n'
-            'conf.CONF([], project="task_api")\n'
-            'policy.authorize("tasks_api_access", context.RequestContext('
-            'roles=["admin"], overwrite=False))\n'
-            'print(sorted(name for name in ("requests", "urllib3") '
-            'if name in sys.modules))\n')
-        output = subprocess.run([sys.executable, '-c', script], check=True,
-                                capture_output=True, text=True).stdout
-        self.assertEqual('[]\n', output)

@@ -79,7 +79,7 @@ class TasksController(base.RestController):
             'status': 'pending',
             'owner': context.project_id,
             'user_id': context.user_id,
-            'request_id': context.request_id,
+            'request_id': context.client_request_id,
             'image_id': image_id if isinstance(image_id, str) else None,
             'input': task_input,
             'result': None,
@@ -97,9 +97,10 @@ class TasksController(base.RestController):
         if not base.may_be_id(task_id):
             raise exception.TaskNotFound(task_id=task_id)
         task = pecan.request.dbapi.task_get(context, task_id)
-        target = {'project_id': task['owner'], 'user_id': task['user_id']}
         try:
-            policy.authorize(task_policies.GET_TASK, context, target)
+            policy.authorize(task_policies.GET_TASK, context,
+                             policy.task_target(task['owner'],
+                                                task['user_id']))
         except exception.Forbidden:
             # NOTE: only the owning project learns that the task exists.
             if task['owner'] != context.project_id:

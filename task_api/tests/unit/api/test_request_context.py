@@ -1,28 +1,23 @@
 """Log lines of a request name that request, and no earlier caller."""
 
-import io
-import logging
+import re
 
-from oslo_config import cfg
-from oslo_log import formatters
-from oslo_log import log
+from oslo_utils import uuidutils
 import webtest
 
 from task_api.api import app
 from task_api.api.middleware import auth
-from task_api.api.middleware import base as middleware_base
 from task_api.api.middleware import request_id
 from task_api.tests.unit.api import base as api_base
+from task_api.tests.unit.api import test_request_ids
 
-LOGGER = 'task_api.tests.probe'
+LOGGER = test_request_ids.LOGGER
 
 
-class LogBeforeContext(middleware_base.Middleware):
+class LogBeforeContext(test_request_ids.LogInTheCall):
     """Logs a line where authentication middleware logs its warnings."""
 
-    def __call__(self, environ, start_response):
-        logging.getLogger(LOGGER).warning('before the context')
-        return self.application(environ, start_response)
+    message = 'before the context'
 
 
 class TestThreadContext(api_base.ApiTestCase):
@@ -30,23 +25,9 @@ class TestThreadContext(api_base.ApiTestCase):
 
     def setUp(self):
         super().setUp()
-        # NOTE: oslo.log's formatter with options of its own, so that
-        # lines show just the fields this test is about.
-        log_conf = cfg.ConfigOpts()
-        log.register_options(log_conf)
-        log_conf([])
-        log_conf.set_override(
-            'logging_context_format_string',
-            '%(request_id)s user=%(user)s project=%(project_id)s '
-            '%(message)s')
-        log_conf.set_override('logging_default_format_string',
-                              'no context: %(message)s')
-        self.output = io.StringIO()
-        handler = logging.StreamHandler(self.output)
-        handler.setFormatter(formatters.ContextFormatter(config=log_conf))
-        logger = logging.getLogger(LOGGER)
-        logger.addHandler(handler)
-        self.addCleanup(logger.removeHandler, handler)
+        self.output = test_request_ids.capture_log_lines(
+            self, '%(global_request_id)s %(request_id)s user=%(user)s '
+                  'project=%(project_id)s %(message)s', LOGGER)
         pipeline = request_id.RequestIdMiddleware(LogBeforeContext(
             auth.NoAuthMiddleware(auth.ContextMiddleware(app.setup_app()))))
         self.app = webtest.TestApp(pipeline, extra_environ=self.environ)
@@ -54,14 +35,20 @@ class TestThreadContext(api_base.ApiTestCase):
     def test_lines_before_the_context_name_only_their_request(self):
         # NOTE: WebTest calls the application in this thread, as a server
         # thread serves one request after another.
+        first = 'req-%s' % uuidutils.generate_uuid()
+        second = 'req-%s' % uuidutils.generate_uuid()
         self.app.get('/tasks', headers={
             'X-User-Id': 'user-a', 'X-Project-Id': 'project-a',
-            'X-Roles': 'admin', 'X-Openstack-Request-Id': 'req-first'})
+            'X-Roles': 'admin', 'X-Openstack-Request-Id': first})
         self.app.get('/tasks', headers={
             'X-User-Id': 'user-b', 'X-Project-Id': 'project-b',
-            'X-Roles': 'admin', 'X-Openstack-Request-Id': 'req-second'})
-        self.assertEqual(['req-first user=None project=None before the '
-                          'context',
-                          'req-second user=None project=None before the '
-                          'context'],
-                         self.output.getvalue().splitlines())
+            'X-Roles': 'admin', 'X-Openstack-Request-Id': second})
+        lines = self.output.getvalue().splitlines()
+        # The client's id is the global one; the local one is task_api's.
+        pattern = (r'^%s (req-[0-9a-f-]{36}) user=None project=None before '
+                   r'the context$')
+        locals_ = [re.match(pattern % first, lines[0]).group(1),
+                   re.match(pattern % second, lines[1]).group(1)]
+        self.assertEqual(2, len(lines))
+        self.assertNotIn(first, locals_)
+        self.assertNotEqual(locals_[0], locals_[1])

@@ -7,7 +7,6 @@ import webtest
 
 from task_api.api import app as api_app
 from task_api.api.middleware import request_log
-from task_api.cmd import api as api_cmd
 from task_api.common import service
 from task_api import exception
 from task_api.tests import base
@@ -103,12 +102,6 @@ class TestKeystoneCheck(base.TestCase):
         self.configure(auth_url=None)
         error = self.assertRaises(exception.ConfigInvalid, api_app.load_app)
         self.assertIn('does not set auth_url', str(error))
-
-
-class TestCommandLine(base.TestCase):
-
-    def test_version_is_the_installed_one(self):
-        self.assertRegex(api_cmd.version(), r'^\d+\.\d+')
 
 
 class TestReason(base.TestCase):
