@@ -1,5 +1,6 @@
 """The SQLAlchemy implementation of the task_api DB API."""
 
+import collections
 import datetime
 import functools
 import threading
@@ -234,35 +235,40 @@ def _row_to_dict(row):
     return dict(zip(_KEYS, row))
 
 
-def _visible(stmt, can_see_deleted, is_admin, owner):
-    """``stmt`` restricted to the tasks a caller may see.
+class _Caller(collections.namedtuple(
+        '_Caller', ('is_admin', 'can_see_deleted', 'project_id'))):
+    """Who reads, as :func:`_visible` needs it: a RequestContext will do.
 
-    The one rule of who sees which rows: every statement that reads tasks
-    for a caller is built through it.
-
-    :param owner: the caller's project id, or a bind parameter for it.
+    The prebuilt statements are built for one of these whose project is a
+    bind parameter.
     """
-    if not can_see_deleted:
+
+
+def _visible(stmt, caller, many=False):
+    """``stmt`` restricted to the tasks ``caller`` may read: the one rule.
+
+    Every statement that reads tasks for a caller, the prebuilt show
+    statements included, is built through it.
+
+    A read of one task by id (show, update, a list's marker) finds an
+    expired task, and a deleted one when the caller may see deleted rows;
+    a read of many (a list, an image's tasks) finds neither, whoever the
+    caller. Only administrators read other projects' tasks.
+
+    :param caller: a RequestContext, or a :class:`_Caller`.
+    :param many: whether the statement reads many tasks.
+    """
+    if many or not caller.can_see_deleted:
         stmt = stmt.where(models.Task.deleted == sa.false())
-    if not is_admin:
+    if not caller.is_admin:
         # NOTE: an invisible task is reported as missing, never as
         # forbidden, so that callers learn nothing about other projects.
-        stmt = stmt.where(_exact(models.Task.owner, owner))
+        stmt = stmt.where(_exact(models.Task.owner, caller.project_id))
+    if many:
+        expires_at = models.Task.expires_at
+        stmt = stmt.where(sa.or_(expires_at.is_(None),
+                                 expires_at > timeutils.utcnow()))
     return stmt
-
-
-def _visible_to(stmt, context):
-    """``stmt`` restricted to the tasks ``context``'s caller may see."""
-    return _visible(stmt, context.can_see_deleted, context.is_admin,
-                    context.project_id)
-
-
-def _listable_by(stmt, context):
-    """``stmt`` restricted to the tasks the caller may list.
-
-    Deleted tasks are never listed, not even to those who may see them.
-    """
-    return _visible(stmt, False, context.is_admin, context.project_id)
 
 
 # NOTE: built once, as building a statement costs more than running it;
@@ -270,10 +276,8 @@ def _listable_by(stmt, context):
 _GET_BY_ID = _task_select().where(
     _exact(models.Task.id, sa.bindparam('task_id', type_=sa.String)))
 _GET_VISIBLE = {
-    # (can_see_deleted, is_admin)
-    (can_see_deleted, is_admin): _visible(
-        _GET_BY_ID, can_see_deleted, is_admin,
-        sa.bindparam('owner', type_=sa.String))
+    (can_see_deleted, is_admin): _visible(_GET_BY_ID, _Caller(
+        is_admin, can_see_deleted, sa.bindparam('owner', type_=sa.String)))
     for can_see_deleted in (True, False) for is_admin in (True, False)
 }
 
@@ -318,11 +322,6 @@ def _task_get(connection, context, task_id, visible_only=True):
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
-
-
-def _not_expired(now):
-    expires_at = models.Task.expires_at
-    return sa.or_(expires_at.is_(None), expires_at > now)
 
 
 def _sort_keys(sort_key):
@@ -409,13 +408,12 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
         raise exception.InvalidSortKey()
     ascending = sort_dir == 'asc'
     keys = _sort_keys(sort_key)
-    stmt = _listable_by(sa.select(*_TASK_COLUMNS), context).where(
-        _not_expired(timeutils.utcnow()))
+    stmt = _visible(sa.select(*_TASK_COLUMNS), context, many=True)
     for key, value in (filters or {}).items():
         if key in _COLUMNS_BY_KEY and key != 'deleted':
             stmt = stmt.where(_equal(key, value))
     if marker is not None:
-        marker_row = connection.execute(_visible_to(
+        marker_row = connection.execute(_visible(
             sa.select(*_TASK_COLUMNS).where(_equal('id', marker)),
             context)).first()
         if marker_row is None:
@@ -430,9 +428,8 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
 
 
 def _tasks_get_by_image(connection, context, image_id, limit):
-    stmt = (_listable_by(_task_select(), context)
-            .where(_equal('image_id', image_id))
-            .where(_not_expired(timeutils.utcnow())))
+    stmt = (_visible(_task_select(), context, many=True)
+            .where(_equal('image_id', image_id)))
     stmt = stmt.order_by(models.Task.created_at.desc(),
                          models.Task.id.desc()).limit(limit)
     return [_row_to_dict(row) for row in connection.execute(stmt)]
