@@ -20,6 +20,7 @@ from sqlalchemy.engine import url as sa_url
 from task_api.common import masking
 from task_api import conf
 from task_api.conf import opts
+from task_api.db import errors as db_errors
 from task_api.db import migration
 from task_api import exception
 
@@ -120,18 +121,6 @@ def _config_files(conf):
     return files
 
 
-def root_cause(error):
-    """The driver's own error behind a task_api or oslo.db exception."""
-    cause = error
-    while True:
-        inner = (getattr(cause, 'orig', None)
-                 or getattr(cause, 'inner_exception', None)
-                 or cause.__cause__)
-        if inner is None or inner is cause:
-            return cause
-        cause = inner
-
-
 def one_line(error):
     """The first non-empty line of an error's message."""
     lines = [line.strip() for line in str(error).splitlines()]
@@ -152,7 +141,7 @@ def database_url(connection=None):
 def unreachable(error):
     """One line saying that, and why, the database cannot be reached."""
     return 'cannot reach the database %s: %s' % (
-        database_url(), one_line(root_cause(error)))
+        database_url(), one_line(db_errors.root_cause(error)))
 
 
 def _scripts():
@@ -221,7 +210,7 @@ def check_database():
         # privilege, a wrong server) is no less permanent, and so is any
         # other error of task_api's own.
         raise exception.ConfigInvalid(reason='the database %s: %s' % (
-            database_url(), one_line(root_cause(error)))) from error
+            database_url(), one_line(db_errors.root_cause(error)))) from error
     head = schema_head()
     if current is None:
         raise exception.ConfigInvalid(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
 from task_api import conf as task_conf
+from task_api.db import errors
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
@@ -40,7 +41,7 @@ def _database_errors():
             reason='the database driver of [database] connection is not '
                    'installed: %s' % error) from error
     except (db_exc.DBError, sa_exc.DBAPIError) as error:
-        if not sqla_api.is_unavailable(error):
+        if not errors.is_unavailable(error):
             raise
         raise exception.DatabaseUnavailable() from error
 

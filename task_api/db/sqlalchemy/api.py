@@ -20,8 +20,10 @@ from sqlalchemy.sql import functions as sa_functions
 
 from task_api import conf as task_conf
 from task_api.db import api
+from task_api.db import errors
 from task_api.db.sqlalchemy import models
-from task_api.db.sqlalchemy import timeouts
+# NOTE: imported for the bounds it sets on every new connection.
+from task_api.db.sqlalchemy import timeouts  # noqa: F401
 from task_api import exception
 from task_api import lifecycle
 
@@ -63,33 +65,6 @@ def get_engine():
     return main_context_manager.writer.get_engine()
 
 
-def is_unavailable(error):
-    """Whether ``error`` means the database cannot serve at the moment.
-
-    It cannot be reached, it did not answer in time (connect, statement or
-    a pooled connection: see [database] connect_timeout, statement_timeout
-    and pool_timeout), or its connection was lost. A statement the server
-    refused (MySQL reports some of those as OperationalError too) is not
-    an outage.
-    """
-    if isinstance(error, (db_exc.DBConnectionError,
-                          db_exc.DBNonExistentDatabase,
-                          sa_exc.TimeoutError)):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if isinstance(error, sa_exc.TimeoutError):
-        return True
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    if timeouts.statement_timed_out(error.orig):
-        return True
-    if not isinstance(error, (sa_exc.OperationalError,
-                              sa_exc.InterfaceError)):
-        return False
-    return error.statement is None or error.connection_invalidated
-
-
 @sa.event.listens_for(sa.engine.Engine, 'connect')
 def _sqlite_wal(dbapi_connection, connection_record):
     # NOTE: in WAL mode readers do not wait for a writer, so show and list
@@ -112,44 +87,10 @@ def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
         cparams['charset'] = 'utf8mb4'
 
 
-def _is_refused_value(error):
-    """Whether the database refused a value it was given to store.
-
-    A string too long for its column, a character the column's encoding
-    lacks, or one the driver cannot send (a NUL to PostgreSQL, a lone
-    surrogate), which the driver reports as a ValueError.
-    """
-    if isinstance(error, (db_exc.DBDataError,
-                          db_exc.DBInvalidUnicodeParameter)):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if isinstance(error, sa_exc.DataError):
-        return True
-    if (isinstance(error, sa_exc.StatementError)
-            and not isinstance(error, sa_exc.DBAPIError)):
-        error = error.orig
-    return isinstance(error, ValueError)
-
-
-def _is_sqlite_busy(error):
-    """Whether SQLite refused a write because another one holds the file.
-
-    SQLite has one writer: a transaction that read before it writes fails
-    at once when another wrote in between (its snapshot is stale). Nothing
-    was written, and the transaction may run again.
-    """
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    orig = getattr(error, 'orig', error)
-    return (type(orig).__module__.startswith('sqlite3')
-            and 'database is locked' in str(orig))
-
-
-#: Runs a writer again when SQLite was busy (see _is_sqlite_busy).
+#: Runs a writer again when SQLite was busy (see errors.is_sqlite_busy).
 _retry_when_sqlite_busy = oslo_db_api.wrap_db_retry(
     max_retries=50, retry_interval=0.01, inc_retry_interval=True,
-    max_retry_interval=0.2, exception_checker=_is_sqlite_busy)
+    max_retry_interval=0.2, exception_checker=errors.is_sqlite_busy)
 
 
 def _describe(error):
@@ -158,9 +99,7 @@ def _describe(error):
     SQLAlchemy's text of an error quotes the statement's parameters, which
     may hold a task's input and its credentials; the driver's does not.
     """
-    if isinstance(error, db_exc.DBError) and error.inner_exception:
-        error = error.inner_exception
-    error = getattr(error, 'orig', None) or error
+    error = errors.driver_error(error)
     lines = [line.strip() for line in str(error).splitlines()]
     return '%s: %s' % (type(error).__name__,
                        next((line for line in lines if line), ''))
@@ -180,15 +119,14 @@ def _translate_errors(fn):
             return fn(*args, **kwargs)
         except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
                 sa_exc.StatementError, sa_exc.TimeoutError) as error:
-            if is_unavailable(error):
+            if errors.is_unavailable(error):
                 LOG.error('Database unavailable: %s', _describe(error))
                 raise exception.DatabaseUnavailable() from error
-            if _is_refused_value(error):
+            if errors.is_refused_value(error):
                 # NOTE: the database's message may quote the value, which
                 # may hold a credential: only its kind is logged.
                 LOG.info('The database refused a value: %s',
-                         type(getattr(error, 'inner_exception', error))
-                         .__name__)
+                         type(errors.driver_error(error)).__name__)
                 raise exception.InvalidColumnValue() from error
             raise
 
@@ -292,23 +230,6 @@ _CHECK = (sa.select(sa.literal(1))
 
 def _database_check(connection, context):
     connection.execute(_CHECK).all()
-
-
-def _is_missing_table(error):
-    """Whether the database refused a statement naming an absent table."""
-    if isinstance(error, db_exc.DBNonExistentTable):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    orig = error.orig
-    if getattr(orig, 'pgcode', None) == '42P01':  # undefined_table
-        return True
-    args = getattr(orig, 'args', ())
-    if type(orig).__module__.startswith('pymysql'):
-        return bool(args) and args[0] == 1146  # ER_NO_SUCH_TABLE
-    return 'no such table' in str(orig)
 
 
 def _task_get(connection, context, task_id, visible_only=True):
@@ -579,7 +500,7 @@ def _read(fn, context, *args, **kwargs):
         with engine.connect() as connection:
             return fn(connection, context, *args, **kwargs)
     except db_exc.DBConnectionError as error:
-        if timeouts.timed_out(error):
+        if errors.timed_out(error):
             raise
         LOG.info('Database read failed (%s); trying once more on a new '
                  'connection.', _describe(error))
@@ -595,7 +516,7 @@ class Connection(api.Connection):
         try:
             _read(_database_check, context)
         except (db_exc.DBError, sa_exc.DBAPIError) as error:
-            if _is_missing_table(error):
+            if errors.is_missing_table(error):
                 raise exception.DatabaseNotMigrated() from error
             raise
 
