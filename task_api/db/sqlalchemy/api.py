@@ -367,10 +367,40 @@ _IMAGE_MEMBERS = sa.table('image_members', sa.column('image_id', sa.String),
                           sa.column('deleted', sa.Boolean))
 
 
+class _ImagesTables:
+    """Whether the database of each engine holds Glance's ``images``.
+
+    Asked of the catalog (rather than learned from a failing statement,
+    which the drivers and oslo.db log with a traceback) once per engine,
+    not at every request: the answer is kept until the engine is
+    disposed.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._found = weakref.WeakKeyDictionary()
+
+    def present(self, connection):
+        engine = connection.engine
+        found = self._found.get(engine)
+        if found is None:
+            found = sa.inspect(connection).has_table('images')
+            with self._lock:
+                if not sa.event.contains(engine, 'engine_disposed',
+                                         self._forget):
+                    sa.event.listen(engine, 'engine_disposed', self._forget)
+                self._found[engine] = found
+        return found
+
+    def _forget(self, engine):
+        self._found.pop(engine, None)
+
+
+_IMAGES_TABLES = _ImagesTables()
+
+
 def _image_get(connection, context, image_id):
-    # NOTE: asked of the catalog rather than learned from a failing
-    # statement, which the drivers and oslo.db log with a traceback.
-    if not sa.inspect(connection).has_table('images'):
+    if not _IMAGES_TABLES.present(connection):
         return None
     row = connection.execute(
         sa.select(_IMAGES.c.owner, _IMAGES.c.visibility, _IMAGES.c.deleted)
