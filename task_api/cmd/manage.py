@@ -14,6 +14,7 @@ from task_api.common import service
 from task_api import conf as task_conf
 from task_api import context as task_context
 from task_api.db import api as db_api
+from task_api.db import errors as db_errors
 from task_api.db import migration
 from task_api import exception
 
@@ -120,7 +121,7 @@ class DBCommands:
         except (db_exc.DBError, sa_exc.SQLAlchemyError) as error:
             raise PurgeFailed(deleted=total,
                               reason=service.one_line(
-                                  service.root_cause(error)))
+                                  db_errors.root_cause(error)))
         print('Purged %d tasks (and their task_info rows) expired or deleted '
               'before %sZ' % (total, cutoff.isoformat()))
 
@@ -229,6 +230,6 @@ def main(argv=None):
         # when the user may not create tables.
         print('%s: the database %s refused: %s' % (
             PROG, service.database_url(),
-            service.one_line(service.root_cause(error))), file=sys.stderr)
+            service.one_line(db_errors.root_cause(error))), file=sys.stderr)
         return 1
     return 0

@@ -6,20 +6,16 @@ configuration through :func:`prepare_service`. The servers then run
 a configuration or a database they could never serve with.
 """
 
-import fcntl
 import os
 import sys
 
-from alembic import config as alembic_config
-from alembic import script as alembic_script
-from alembic import util as alembic_util
 from oslo_config import cfg
 from oslo_log import log
-from sqlalchemy.engine import url as sa_url
 
 from task_api.common import masking
 from task_api import conf
 from task_api.conf import opts
+from task_api.db import errors as db_errors
 from task_api.db import migration
 from task_api import exception
 
@@ -120,18 +116,6 @@ def _config_files(conf):
     return files
 
 
-def root_cause(error):
-    """The driver's own error behind a task_api or oslo.db exception."""
-    cause = error
-    while True:
-        inner = (getattr(cause, 'orig', None)
-                 or getattr(cause, 'inner_exception', None)
-                 or cause.__cause__)
-        if inner is None or inner is cause:
-            return cause
-        cause = inner
-
-
 def one_line(error):
     """The first non-empty line of an error's message."""
     lines = [line.strip() for line in str(error).splitlines()]
@@ -140,60 +124,14 @@ def one_line(error):
 
 def database_url(connection=None):
     """``[database] connection`` with its password masked, for messages."""
-    if connection is None:
-        connection = CONF.database.connection
-    try:
-        url = sa_url.make_url(connection)
-    except Exception:
-        return 'of [database] connection'
-    return url.render_as_string(hide_password=True)
+    return (migration.masked_url(connection)
+            or 'of [database] connection')
 
 
 def unreachable(error):
     """One line saying that, and why, the database cannot be reached."""
     return 'cannot reach the database %s: %s' % (
-        database_url(), one_line(root_cause(error)))
-
-
-def _scripts():
-    config = alembic_config.Config()
-    config.set_main_option('script_location', migration.SCRIPT_LOCATION)
-    return alembic_script.ScriptDirectory.from_config(config)
-
-
-def schema_head():
-    """The newest schema revision of this version of task_api."""
-    return _scripts().get_current_head()
-
-
-def _known_revision(revision):
-    try:
-        return _scripts().get_revision(revision) is not None
-    except alembic_util.CommandError:
-        return False
-
-
-def is_embedded_database(connection=None):
-    """Whether ``[database] connection`` names an SQLite database."""
-    if connection is None:
-        connection = CONF.database.connection
-    return connection.startswith('sqlite:')
-
-
-def _upgrade_embedded():
-    """Create or upgrade the SQLite database, one process at a time.
-
-    Every process of a WSGI server starts at once; without the lock two of
-    them could both find the file empty and both create the tables.
-    """
-    path = sa_url.make_url(CONF.database.connection).database
-    if not path or path == ':memory:' or path.startswith('file:'):
-        migration.upgrade()
-        return
-    migration.ensure_sqlite_directory()
-    with open(path + '.lock', 'a') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        migration.upgrade()
+        database_url(), one_line(db_errors.root_cause(error)))
 
 
 def check_database():
@@ -208,8 +146,8 @@ def check_database():
         wrong.
     """
     try:
-        if is_embedded_database():
-            _upgrade_embedded()
+        if migration.is_embedded():
+            migration.upgrade_embedded()
             return
         current = migration.version()
     except exception.DatabaseUnavailable as error:
@@ -221,13 +159,13 @@ def check_database():
         # privilege, a wrong server) is no less permanent, and so is any
         # other error of task_api's own.
         raise exception.ConfigInvalid(reason='the database %s: %s' % (
-            database_url(), one_line(root_cause(error)))) from error
-    head = schema_head()
+            database_url(), one_line(db_errors.root_cause(error)))) from error
+    head = migration.head()
     if current is None:
         raise exception.ConfigInvalid(
             reason='the database %s has no task_api schema; run "%s db '
                    'sync"' % (database_url(), MANAGE))
-    if current != head and not _known_revision(current):
+    if current != head and not migration.is_known(current):
         raise exception.ConfigInvalid(
             reason='the schema of the database %s is at revision %s, which '
                    'this task_api does not know (it needs %s): was it '
@@ -244,11 +182,9 @@ def log_start():
     """Log the configuration files and the database in use."""
     files = _config_files(CONF)
     LOG.info('Configuration files: %s', ', '.join(files) or 'none')
-    try:
-        sa_url.make_url(CONF.database.connection)
-    except Exception:
-        return
-    LOG.info('Database: %s', database_url())
+    url = migration.masked_url()
+    if url:
+        LOG.info('Database: %s', url)
 
 
 def load_application():

@@ -176,7 +176,9 @@ class Connection(metaclass=abc.ABCMeta):
         :returns: ``{'id', 'owner', 'visibility', 'member_id'}``, where
             ``member_id`` is the caller's project when it is a member of
             the image, else None; None when the database has no
-            ``images`` table (task_api's own database).
+            ``images`` table (task_api's own database). Whether it has
+            one is learned once for each engine: Glance's tables that
+            appear later are seen once the engine is disposed (a restart).
         :raises: task_api.exception.ImageNotFound
         :raises: task_api.exception.DatabaseUnavailable
         """

@@ -1,11 +1,13 @@
 """Schema migrations of the task database, run through alembic."""
 
 import contextlib
+import fcntl
 import os
 
 from alembic import command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
+from alembic import script as alembic_script
 from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
@@ -13,6 +15,7 @@ from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
 from task_api import conf as task_conf
+from task_api.db import errors
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
@@ -40,7 +43,7 @@ def _database_errors():
             reason='the database driver of [database] connection is not '
                    'installed: %s' % error) from error
     except (db_exc.DBError, sa_exc.DBAPIError) as error:
-        if not sqla_api.is_unavailable(error):
+        if not errors.is_unavailable(error):
             raise
         raise exception.DatabaseUnavailable() from error
 
@@ -75,6 +78,47 @@ def ensure_sqlite_directory(connection=None):
                    '%s' % (directory, error.strerror or error)) from error
 
 
+def masked_url(connection=None):
+    """A database URL with its password masked, for messages and logs.
+
+    :param connection: a database URL; defaults to ``[database]
+        connection``.
+    :returns: None when the URL cannot be parsed.
+    """
+    if connection is None:
+        connection = CONF.database.connection
+    try:
+        url = sa_url.make_url(connection)
+    except Exception:
+        return None
+    return url.render_as_string(hide_password=True)
+
+
+def is_embedded(connection=None):
+    """Whether a database URL (``[database] connection``) names SQLite."""
+    if connection is None:
+        connection = CONF.database.connection
+    return connection.startswith('sqlite:')
+
+
+def upgrade_embedded():
+    """Create or upgrade the SQLite database, one process at a time.
+
+    Every process of a WSGI server starts at once; without the lock two of
+    them could both find the file empty and both create the tables.
+
+    :raises: as :func:`upgrade`.
+    """
+    path = sa_url.make_url(CONF.database.connection).database
+    if not path or path == ':memory:' or path.startswith('file:'):
+        upgrade()
+        return
+    ensure_sqlite_directory()
+    with open(path + '.lock', 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        upgrade()
+
+
 def _get_engine(engine):
     if engine is not None:
         return engine
@@ -104,13 +148,30 @@ def _unbounded_connection(engine):
             unpooled.dispose()
 
 
-def _alembic_config(connection):
+def _alembic_config(connection=None):
     config = alembic_config.Config()
     config.set_main_option('script_location', SCRIPT_LOCATION)
     # env.py runs the migrations on this connection rather than opening
     # one of its own.
     config.attributes['connection'] = connection
     return config
+
+
+def _scripts():
+    return alembic_script.ScriptDirectory.from_config(_alembic_config())
+
+
+def head():
+    """The newest schema revision of this version of task_api."""
+    return _scripts().get_current_head()
+
+
+def is_known(revision):
+    """Whether ``revision`` is one of this version of task_api's."""
+    try:
+        return _scripts().get_revision(revision) is not None
+    except alembic_util.CommandError:
+        return False
 
 
 def upgrade(revision='head', engine=None):

@@ -1,5 +1,6 @@
 """The SQLAlchemy implementation of the task_api DB API."""
 
+import collections
 import datetime
 import functools
 import threading
@@ -19,8 +20,10 @@ from sqlalchemy.sql import functions as sa_functions
 
 from task_api import conf as task_conf
 from task_api.db import api
+from task_api.db import errors
 from task_api.db.sqlalchemy import models
-from task_api.db.sqlalchemy import timeouts
+# NOTE: imported for the bounds it sets on every new connection.
+from task_api.db.sqlalchemy import timeouts  # noqa: F401
 from task_api import exception
 from task_api import lifecycle
 
@@ -62,33 +65,6 @@ def get_engine():
     return main_context_manager.writer.get_engine()
 
 
-def is_unavailable(error):
-    """Whether ``error`` means the database cannot serve at the moment.
-
-    It cannot be reached, it did not answer in time (connect, statement or
-    a pooled connection: see [database] connect_timeout, statement_timeout
-    and pool_timeout), or its connection was lost. A statement the server
-    refused (MySQL reports some of those as OperationalError too) is not
-    an outage.
-    """
-    if isinstance(error, (db_exc.DBConnectionError,
-                          db_exc.DBNonExistentDatabase,
-                          sa_exc.TimeoutError)):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if isinstance(error, sa_exc.TimeoutError):
-        return True
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    if timeouts.statement_timed_out(error.orig):
-        return True
-    if not isinstance(error, (sa_exc.OperationalError,
-                              sa_exc.InterfaceError)):
-        return False
-    return error.statement is None or error.connection_invalidated
-
-
 @sa.event.listens_for(sa.engine.Engine, 'connect')
 def _sqlite_wal(dbapi_connection, connection_record):
     # NOTE: in WAL mode readers do not wait for a writer, so show and list
@@ -111,44 +87,10 @@ def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
         cparams['charset'] = 'utf8mb4'
 
 
-def _is_refused_value(error):
-    """Whether the database refused a value it was given to store.
-
-    A string too long for its column, a character the column's encoding
-    lacks, or one the driver cannot send (a NUL to PostgreSQL, a lone
-    surrogate), which the driver reports as a ValueError.
-    """
-    if isinstance(error, (db_exc.DBDataError,
-                          db_exc.DBInvalidUnicodeParameter)):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if isinstance(error, sa_exc.DataError):
-        return True
-    if (isinstance(error, sa_exc.StatementError)
-            and not isinstance(error, sa_exc.DBAPIError)):
-        error = error.orig
-    return isinstance(error, ValueError)
-
-
-def _is_sqlite_busy(error):
-    """Whether SQLite refused a write because another one holds the file.
-
-    SQLite has one writer: a transaction that read before it writes fails
-    at once when another wrote in between (its snapshot is stale). Nothing
-    was written, and the transaction may run again.
-    """
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    orig = getattr(error, 'orig', error)
-    return (type(orig).__module__.startswith('sqlite3')
-            and 'database is locked' in str(orig))
-
-
-#: Runs a writer again when SQLite was busy (see _is_sqlite_busy).
+#: Runs a writer again when SQLite was busy (see errors.is_sqlite_busy).
 _retry_when_sqlite_busy = oslo_db_api.wrap_db_retry(
     max_retries=50, retry_interval=0.01, inc_retry_interval=True,
-    max_retry_interval=0.2, exception_checker=_is_sqlite_busy)
+    max_retry_interval=0.2, exception_checker=errors.is_sqlite_busy)
 
 
 def _describe(error):
@@ -157,9 +99,7 @@ def _describe(error):
     SQLAlchemy's text of an error quotes the statement's parameters, which
     may hold a task's input and its credentials; the driver's does not.
     """
-    if isinstance(error, db_exc.DBError) and error.inner_exception:
-        error = error.inner_exception
-    error = getattr(error, 'orig', None) or error
+    error = errors.driver_error(error)
     lines = [line.strip() for line in str(error).splitlines()]
     return '%s: %s' % (type(error).__name__,
                        next((line for line in lines if line), ''))
@@ -179,15 +119,14 @@ def _translate_errors(fn):
             return fn(*args, **kwargs)
         except (db_exc.DBError, db_exc.DBInvalidUnicodeParameter,
                 sa_exc.StatementError, sa_exc.TimeoutError) as error:
-            if is_unavailable(error):
+            if errors.is_unavailable(error):
                 LOG.error('Database unavailable: %s', _describe(error))
                 raise exception.DatabaseUnavailable() from error
-            if _is_refused_value(error):
+            if errors.is_refused_value(error):
                 # NOTE: the database's message may quote the value, which
                 # may hold a credential: only its kind is logged.
                 LOG.info('The database refused a value: %s',
-                         type(getattr(error, 'inner_exception', error))
-                         .__name__)
+                         type(errors.driver_error(error)).__name__)
                 raise exception.InvalidColumnValue() from error
             raise
 
@@ -234,35 +173,40 @@ def _row_to_dict(row):
     return dict(zip(_KEYS, row))
 
 
-def _visible(stmt, can_see_deleted, is_admin, owner):
-    """``stmt`` restricted to the tasks a caller may see.
+class _Caller(collections.namedtuple(
+        '_Caller', ('is_admin', 'can_see_deleted', 'project_id'))):
+    """Who reads, as :func:`_visible` needs it: a RequestContext will do.
 
-    The one rule of who sees which rows: every statement that reads tasks
-    for a caller is built through it.
-
-    :param owner: the caller's project id, or a bind parameter for it.
+    The prebuilt statements are built for one of these whose project is a
+    bind parameter.
     """
-    if not can_see_deleted:
+
+
+def _visible(stmt, caller, many=False):
+    """``stmt`` restricted to the tasks ``caller`` may read: the one rule.
+
+    Every statement that reads tasks for a caller, the prebuilt show
+    statements included, is built through it.
+
+    A read of one task by id (show, update, a list's marker) finds an
+    expired task, and a deleted one when the caller may see deleted rows;
+    a read of many (a list, an image's tasks) finds neither, whoever the
+    caller. Only administrators read other projects' tasks.
+
+    :param caller: a RequestContext, or a :class:`_Caller`.
+    :param many: whether the statement reads many tasks.
+    """
+    if many or not caller.can_see_deleted:
         stmt = stmt.where(models.Task.deleted == sa.false())
-    if not is_admin:
+    if not caller.is_admin:
         # NOTE: an invisible task is reported as missing, never as
         # forbidden, so that callers learn nothing about other projects.
-        stmt = stmt.where(_exact(models.Task.owner, owner))
+        stmt = stmt.where(_exact(models.Task.owner, caller.project_id))
+    if many:
+        expires_at = models.Task.expires_at
+        stmt = stmt.where(sa.or_(expires_at.is_(None),
+                                 expires_at > timeutils.utcnow()))
     return stmt
-
-
-def _visible_to(stmt, context):
-    """``stmt`` restricted to the tasks ``context``'s caller may see."""
-    return _visible(stmt, context.can_see_deleted, context.is_admin,
-                    context.project_id)
-
-
-def _listable_by(stmt, context):
-    """``stmt`` restricted to the tasks the caller may list.
-
-    Deleted tasks are never listed, not even to those who may see them.
-    """
-    return _visible(stmt, False, context.is_admin, context.project_id)
 
 
 # NOTE: built once, as building a statement costs more than running it;
@@ -270,10 +214,8 @@ def _listable_by(stmt, context):
 _GET_BY_ID = _task_select().where(
     _exact(models.Task.id, sa.bindparam('task_id', type_=sa.String)))
 _GET_VISIBLE = {
-    # (can_see_deleted, is_admin)
-    (can_see_deleted, is_admin): _visible(
-        _GET_BY_ID, can_see_deleted, is_admin,
-        sa.bindparam('owner', type_=sa.String))
+    (can_see_deleted, is_admin): _visible(_GET_BY_ID, _Caller(
+        is_admin, can_see_deleted, sa.bindparam('owner', type_=sa.String)))
     for can_see_deleted in (True, False) for is_admin in (True, False)
 }
 
@@ -290,23 +232,6 @@ def _database_check(connection, context):
     connection.execute(_CHECK).all()
 
 
-def _is_missing_table(error):
-    """Whether the database refused a statement naming an absent table."""
-    if isinstance(error, db_exc.DBNonExistentTable):
-        return True
-    if isinstance(error, db_exc.DBError):
-        error = error.inner_exception
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    orig = error.orig
-    if getattr(orig, 'pgcode', None) == '42P01':  # undefined_table
-        return True
-    args = getattr(orig, 'args', ())
-    if type(orig).__module__.startswith('pymysql'):
-        return bool(args) and args[0] == 1146  # ER_NO_SUCH_TABLE
-    return 'no such table' in str(orig)
-
-
 def _task_get(connection, context, task_id, visible_only=True):
     if visible_only:
         stmt = _GET_VISIBLE[(bool(context.can_see_deleted),
@@ -318,11 +243,6 @@ def _task_get(connection, context, task_id, visible_only=True):
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
-
-
-def _not_expired(now):
-    expires_at = models.Task.expires_at
-    return sa.or_(expires_at.is_(None), expires_at > now)
 
 
 def _sort_keys(sort_key):
@@ -409,13 +329,12 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
         raise exception.InvalidSortKey()
     ascending = sort_dir == 'asc'
     keys = _sort_keys(sort_key)
-    stmt = _listable_by(sa.select(*_TASK_COLUMNS), context).where(
-        _not_expired(timeutils.utcnow()))
+    stmt = _visible(sa.select(*_TASK_COLUMNS), context, many=True)
     for key, value in (filters or {}).items():
         if key in _COLUMNS_BY_KEY and key != 'deleted':
             stmt = stmt.where(_equal(key, value))
     if marker is not None:
-        marker_row = connection.execute(_visible_to(
+        marker_row = connection.execute(_visible(
             sa.select(*_TASK_COLUMNS).where(_equal('id', marker)),
             context)).first()
         if marker_row is None:
@@ -430,9 +349,8 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
 
 
 def _tasks_get_by_image(connection, context, image_id, limit):
-    stmt = (_listable_by(_task_select(), context)
-            .where(_equal('image_id', image_id))
-            .where(_not_expired(timeutils.utcnow())))
+    stmt = (_visible(_task_select(), context, many=True)
+            .where(_equal('image_id', image_id)))
     stmt = stmt.order_by(models.Task.created_at.desc(),
                          models.Task.id.desc()).limit(limit)
     return [_row_to_dict(row) for row in connection.execute(stmt)]
@@ -449,10 +367,40 @@ _IMAGE_MEMBERS = sa.table('image_members', sa.column('image_id', sa.String),
                           sa.column('deleted', sa.Boolean))
 
 
+class _ImagesTables:
+    """Whether the database of each engine holds Glance's ``images``.
+
+    Asked of the catalog (rather than learned from a failing statement,
+    which the drivers and oslo.db log with a traceback) once per engine,
+    not at every request: the answer is kept until the engine is
+    disposed.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._found = weakref.WeakKeyDictionary()
+
+    def present(self, connection):
+        engine = connection.engine
+        found = self._found.get(engine)
+        if found is None:
+            found = sa.inspect(connection).has_table('images')
+            with self._lock:
+                if not sa.event.contains(engine, 'engine_disposed',
+                                         self._forget):
+                    sa.event.listen(engine, 'engine_disposed', self._forget)
+                self._found[engine] = found
+        return found
+
+    def _forget(self, engine):
+        self._found.pop(engine, None)
+
+
+_IMAGES_TABLES = _ImagesTables()
+
+
 def _image_get(connection, context, image_id):
-    # NOTE: asked of the catalog rather than learned from a failing
-    # statement, which the drivers and oslo.db log with a traceback.
-    if not sa.inspect(connection).has_table('images'):
+    if not _IMAGES_TABLES.present(connection):
         return None
     row = connection.execute(
         sa.select(_IMAGES.c.owner, _IMAGES.c.visibility, _IMAGES.c.deleted)
@@ -582,7 +530,7 @@ def _read(fn, context, *args, **kwargs):
         with engine.connect() as connection:
             return fn(connection, context, *args, **kwargs)
     except db_exc.DBConnectionError as error:
-        if timeouts.timed_out(error):
+        if errors.timed_out(error):
             raise
         LOG.info('Database read failed (%s); trying once more on a new '
                  'connection.', _describe(error))
@@ -598,7 +546,7 @@ class Connection(api.Connection):
         try:
             _read(_database_check, context)
         except (db_exc.DBError, sa_exc.DBAPIError) as error:
-            if _is_missing_table(error):
+            if errors.is_missing_table(error):
                 raise exception.DatabaseNotMigrated() from error
             raise
 

@@ -60,27 +60,6 @@ def statement_timeout():
     return CONF.database.statement_timeout
 
 
-def timed_out(error):
-    """Whether ``error`` comes from a bound on waiting for the database.
-
-    A timed-out request is not retried: the database is hung, not
-    restarted, and a retry would only double the wait.
-    """
-    seen = set()
-    pending = [error]
-    while pending:
-        error = pending.pop()
-        if error is None or id(error) in seen:
-            continue
-        seen.add(id(error))
-        if isinstance(error, TimeoutError):
-            return True
-        pending.extend((error.__cause__, error.__context__,
-                        getattr(error, 'inner_exception', None),
-                        getattr(error, 'orig', None)))
-    return False
-
-
 # PostgreSQL through psycopg2
 
 def _psycopg2_wait(connection):
@@ -208,24 +187,3 @@ def _bound_on_server(dbapi_connection, connection_record):
     seconds = connection_record.info.get('task_api_mysql_statement_timeout')
     if seconds:
         _server_bound_mysql(dbapi_connection, seconds)
-
-
-#: the errors of a statement the server cancelled at its timeout
-_PG_QUERY_CANCELED = '57014'
-_MYSQL_STATEMENT_TIMEOUT = (1969, 3024)
-
-
-def statement_timed_out(dbapi_error):
-    """Whether a statement ran out of time on the server.
-
-    PostgreSQL and MySQL cancelled it at the statement timeout; SQLite
-    waited that long for another process's lock.
-    """
-    if getattr(dbapi_error, 'pgcode', None) == _PG_QUERY_CANCELED:
-        return True
-    module = type(dbapi_error).__module__
-    args = getattr(dbapi_error, 'args', ())
-    if module.startswith(('pymysql', 'MySQLdb')):
-        return bool(args) and args[0] in _MYSQL_STATEMENT_TIMEOUT
-    return (module.startswith('sqlite3')
-            and 'database is locked' in str(dbapi_error))
