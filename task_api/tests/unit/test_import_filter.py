@@ -527,13 +527,13 @@ class TestUrlLibraryLoadedOnDemand(base.TestCase):
         script = textwrap.dedent('''
             import sys
             import webtest
-            from task_api.api import app
+            from task_api.api import pipeline
             from task_api.common import import_filter
             from task_api.common import service
             from task_api.db import migration
             service.prepare_service(["--config-file", sys.argv[1]])
             migration.upgrade()
-            client = webtest.TestApp(app.load_app(), extra_environ={
+            client = webtest.TestApp(pipeline.load_app(), extra_environ={
                 "REMOTE_ADDR": "127.0.0.1"})
             client.get("/v2/tasks")
             client.get("/v2/tasks/%s" % ("0" * 36), status=404)

@@ -1,0 +1,216 @@
+"""Each layer of the API says what it is, and patches no library.
+
+The schemas live apart from the controllers, successful responses are
+built in one module, handlers that return WebOb responses are not
+declared as if Pecan rendered them, the paste factories live apart from
+the Pecan application, and the request log is a filter of the paste
+pipeline that task-api's own server serves.
+"""
+
+import ast
+import logging
+import os
+import subprocess
+import sys
+
+import fixtures
+import pecan
+import pecan.core
+import pecan.rest
+import pecan.routing
+import pecan.util
+import webtest
+
+import task_api
+from task_api.api import app
+from task_api.api.controllers.v2 import root
+from task_api.api.middleware import request_log
+from task_api.api import pipeline
+from task_api.common import masking
+from task_api.tests import base
+from task_api.tests.unit.api import base as api_base
+
+API_DIR = os.path.join(os.path.dirname(task_api.__file__), 'api')
+TASK = '5a1c7e0e-4b2d-4c8e-9f3a-0b1c2d3e4f5a'
+
+
+def api_modules():
+    """(path relative to task_api/api, parsed module) of every API module."""
+    for directory, _dirs, names in os.walk(API_DIR):
+        for name in sorted(names):
+            if name.endswith('.py'):
+                path = os.path.join(directory, name)
+                with open(path) as stream:
+                    yield (os.path.relpath(path, API_DIR),
+                           ast.parse(stream.read(), path))
+
+
+def imported_modules(code):
+    """The task_api modules a fresh interpreter holds after ``code``."""
+    output = subprocess.check_output([
+        sys.executable, '-c',
+        code + '\nimport sys\nprint("\\n".join(sorted(sys.modules)))'],
+        text=True)
+    return [name for name in output.split() if name.startswith('task_api')]
+
+
+class TestSchemas(base.TestCase):
+
+    def test_validation_imports_no_controller(self):
+        modules = imported_modules('import task_api.api.validation')
+        self.assertIn('task_api.api.schemas.tasks', modules)
+        self.assertEqual([], [name for name in modules
+                              if name.startswith('task_api.api.controllers')])
+
+
+class TestResponses(base.TestCase):
+
+    def test_one_module_builds_responses(self):
+        builders = []
+        for path, module in api_modules():
+            for node in ast.walk(module):
+                if (isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == 'Response'
+                        and path != 'responses.py'):
+                    builders.append('%s:%d' % (path, node.lineno))
+        self.assertEqual([], builders)
+
+    def test_no_controller_uses_another_controllers_helpers(self):
+        borrowed = []
+        for path, module in api_modules():
+            if not path.startswith('controllers'):
+                continue
+            for node in ast.walk(module):
+                if (isinstance(node, ast.ImportFrom)
+                        and node.module == 'task_api.api.controllers.v2'):
+                    # NOTE: the root controller mounts the others.
+                    if path != os.path.join('controllers', 'v2', 'root.py'):
+                        borrowed.append('%s:%d' % (path, node.lineno))
+        self.assertEqual([], borrowed)
+
+
+class TestHandlers(api_base.ApiTestCase):
+
+    def test_handlers_render_nothing(self):
+        from task_api.tests.unit.api import test_routes_policy
+        for method, path, handler in test_routes_policy.routes():
+            # NOTE: no template: Pecan sends the WebOb response the
+            # handler returns, and renders nothing.
+            self.assertEqual({'application/json': None},
+                             handler._pecan['content_types'],
+                             '%s %s' % (method, path))
+
+    def test_responses_keep_their_headers(self):
+        base.create_test_task(id=TASK, owner=api_base.ADMIN['X-Project-Id'])
+        for path in ('/tasks', '/tasks/' + TASK, '/schemas/task',
+                     '/images/%s/tasks' % TASK):
+            response = self.get(path, headers=dict(
+                api_base.ADMIN, Accept='text/html'))
+            self.assertEqual('application/json',
+                             response.headers['Content-Type'], path)
+            self.assertEqual(str(len(response.body)),
+                             response.headers['Content-Length'], path)
+
+
+class TestPecanIsNotPatched(base.TestCase):
+
+    def test_pecan_keeps_its_own_functions(self):
+        app.setup_app()
+        for module in (pecan.util, pecan.core, pecan.routing, pecan.rest):
+            function = module.getargspec
+            self.assertEqual(('pecan.util', 'getargspec'),
+                             (function.__module__, function.__qualname__),
+                             module.__name__)
+
+    def test_routing_finds_the_handler_of_each_route(self):
+        application = app.Application(root.V2Controller())
+        request = pecan.Request.blank('/tasks/' + TASK)
+        handler, remainder = application.route(request, application.root,
+                                               '/tasks/' + TASK)
+        self.assertEqual(('show', [TASK]), (handler.__name__, remainder))
+        request = pecan.Request.blank('/schemas/tasks')
+        handler, remainder = application.route(request, application.root,
+                                               '/schemas/tasks')
+        self.assertEqual(('get_all', []), (handler.__name__, remainder))
+
+
+class TestPasteFactories(base.TestCase):
+
+    def test_the_pecan_module_holds_no_paste_factory(self):
+        with open(os.path.join(os.path.dirname(pipeline.__file__),
+                               '..', '..', 'etc', 'task_api',
+                               'api-paste.ini')) as stream:
+            paste = stream.read()
+        self.assertNotIn('task_api.api.app:', paste)
+        self.assertIn('task_api.api.pipeline:app_factory', paste)
+        self.assertEqual([], [name for name in vars(app)
+                              if name.endswith('factory')])
+
+
+class TestRequestLog(base.DbTestCase):
+    """The server pipeline logs each request; the main one does not."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(auth_mode='noauth', group='api')
+        self.logger = self.useFixture(fixtures.FakeLogger(
+            name=request_log.__name__, level=logging.INFO))
+
+    def test_the_server_pipeline_logs_requests(self):
+        client = webtest.TestApp(pipeline.load_app('server'),
+                                 extra_environ={'REMOTE_ADDR': '127.0.0.1'})
+        client.get('/v2/tasks/' + 'f' * 36, headers=api_base.ADMIN,
+                   status=404)
+        self.assertIn('127.0.0.1 "GET /v2/tasks/%s" status: 404 len: '
+                      % ('f' * 36), self.logger.output)
+
+    def test_the_main_pipeline_does_not(self):
+        client = webtest.TestApp(pipeline.load_app('main'),
+                                 extra_environ={'REMOTE_ADDR': '127.0.0.1'})
+        client.get('/v2/tasks', headers=api_base.ADMIN, status=200)
+        self.assertEqual('', self.logger.output)
+
+    def test_the_command_does_not_log_requests(self):
+        modules = imported_modules('import task_api.cmd.api')
+        self.assertNotIn('task_api.api.middleware.request_log', modules)
+
+
+class TestRequestLogMasksOnce(base.TestCase):
+    """The log formatter masks a request's line; nothing masks it before."""
+
+    def test_a_line_is_masked_once(self):
+        calls = []
+        mask = masking._mask_string
+
+        def counting(text):
+            calls.append(text)
+            return mask(text)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'task_api.common.masking._mask_string', counting))
+        stream = self.useFixture(fixtures.StringStream('log')).stream
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(masking.MaskingFormatter(
+            logging.Formatter('%(message)s')))
+        logger = logging.getLogger(request_log.__name__)
+        logger.addHandler(handler)
+        self.addCleanup(logger.removeHandler, handler)
+        self.addCleanup(logger.setLevel, logger.level)
+        logger.setLevel(logging.INFO)
+
+        def refuse(environ, start_response):
+            start_response('400 Bad Request',
+                           [('Content-Type', 'application/json')])
+            return [b'{"message": "Cannot read http://u:pw@example.com/"}']
+
+        client = webtest.TestApp(request_log.RequestLogger(refuse))
+        client.get('/v2/tasks?marker=http://admin:hunter2@example.com/x',
+                   status=400)
+        stream.seek(0)
+        line = stream.read()
+        self.assertIn('"GET /v2/tasks?marker=http://admin:***@example.com/x"'
+                      ' status: 400', line)
+        self.assertIn('reason: Cannot read http://u:***@example.com/', line)
+        self.assertNotIn('hunter2', line)
+        self.assertEqual(1, len(calls), calls)
