@@ -23,6 +23,7 @@ import webtest
 
 import task_api
 from task_api.api import app
+from task_api.api.controllers import base as controllers
 from task_api.api.controllers.v2 import root
 from task_api.api.middleware import request_log
 from task_api.api import pipeline
@@ -133,6 +134,28 @@ class TestPecanIsNotPatched(base.TestCase):
         handler, remainder = application.route(request, application.root,
                                                '/schemas/tasks')
         self.assertEqual(('get_all', []), (handler.__name__, remainder))
+
+
+class TestHandlersReturnResponses(api_base.ApiTestCase):
+
+    def test_a_handler_returning_a_document_is_a_500(self):
+        class Rendered(controllers.RestController):
+            _collection_methods = {'GET': 'get_all'}
+
+            @controllers.expose
+            @controllers.no_policy('a test')
+            def get_all(self):
+                return {'rendered': True}
+
+        children = dict(root.V2Controller._children, extra=Rendered())
+        self.useFixture(fixtures.MockPatchObject(
+            root.V2Controller, '_children', children))
+        logger = self.useFixture(fixtures.FakeLogger(name='task_api'))
+        self.app = webtest.TestApp(api_base.noauth_app(),
+                                   extra_environ=self.environ)
+        response = self.get('/extra', status=500)
+        self.assertNotIn('rendered', response.text)
+        self.assertIn('returned dict, not a WebOb response', logger.output)
 
 
 class TestPasteFactories(base.TestCase):
