@@ -8,6 +8,7 @@ pipeline that task-api's own server serves.
 """
 
 import ast
+import io
 import logging
 import os
 import subprocess
@@ -19,6 +20,7 @@ import pecan.core
 import pecan.rest
 import pecan.routing
 import pecan.util
+import webob
 import webtest
 
 import task_api
@@ -156,6 +158,50 @@ class TestHandlersReturnResponses(api_base.ApiTestCase):
         response = self.get('/extra', status=500)
         self.assertNotIn('rendered', response.text)
         self.assertIn('returned dict, not a WebOb response', logger.output)
+
+
+class BrokenChunks:
+    """A server's stream of a chunked body whose coding breaks."""
+
+    def __init__(self):
+        self.sent = False
+
+    def read(self, size=-1):
+        if self.sent:
+            raise ValueError('Bad chunked transfer size: zz')
+        self.sent = True
+        return b'{"type": '
+
+
+class TestOneBodyReader(api_base.ApiTestCase):
+    """Without the body middleware, a body is read as the pipeline reads it.
+
+    The application of a test or of a host service may be built without
+    the middleware; the handler reads the body through the same bounded
+    stream, with the same answers.
+    """
+
+    def post(self, stream, **headers):
+        request = webob.Request.blank(
+            '/tasks', method='POST', headers=dict(api_base.ADMIN, **headers),
+            environ=dict(self.environ))
+        # NOTE: what a server gives for a chunked body: no length.
+        request.environ.pop('CONTENT_LENGTH', None)
+        request.environ['wsgi.input'] = stream
+        return request.get_response(api_base.noauth_app())
+
+    def test_a_broken_chunked_coding_is_400(self):
+        response = self.post(BrokenChunks(), **{
+            'Transfer-Encoding': 'chunked', 'Accept': 'application/json'})
+        self.assertEqual(400, response.status_int, response.text)
+        self.assertIn('The request body could not be read: Bad chunked '
+                      'transfer size: zz.', response.json['message'])
+
+    def test_a_chunked_body_past_the_limit_is_413(self):
+        self.config(max_request_body_size=16, group='api')
+        response = self.post(io.BytesIO(b'{"type": "import", "input": {}}'),
+                             **{'Transfer-Encoding': 'chunked'})
+        self.assertEqual(413, response.status_int, response.text)
 
 
 class TestPasteFactories(base.TestCase):
