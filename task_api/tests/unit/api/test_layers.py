@@ -217,30 +217,11 @@ class TestPasteFactories(base.TestCase):
                               if name.endswith('factory')])
 
 
-class TestRequestLog(base.DbTestCase):
-    """The server pipeline logs each request; the main one does not."""
-
-    def setUp(self):
-        super().setUp()
-        self.config(auth_mode='noauth', group='api')
-        self.logger = self.useFixture(fixtures.FakeLogger(
-            name=request_log.__name__, level=logging.INFO))
-
-    def test_the_server_pipeline_logs_requests(self):
-        client = webtest.TestApp(pipeline.load_app('server'),
-                                 extra_environ={'REMOTE_ADDR': '127.0.0.1'})
-        client.get('/v2/tasks/' + 'f' * 36, headers=api_base.ADMIN,
-                   status=404)
-        self.assertIn('127.0.0.1 "GET /v2/tasks/%s" status: 404 len: '
-                      % ('f' * 36), self.logger.output)
-
-    def test_the_main_pipeline_does_not(self):
-        client = webtest.TestApp(pipeline.load_app('main'),
-                                 extra_environ={'REMOTE_ADDR': '127.0.0.1'})
-        client.get('/v2/tasks', headers=api_base.ADMIN, status=200)
-        self.assertEqual('', self.logger.output)
+class TestTheCommandLogsNoRequest(base.TestCase):
 
     def test_the_command_does_not_log_requests(self):
+        # NOTE: the server pipeline of api-paste.ini does
+        # (task_api.tests.functional.api.test_request_log_filter).
         modules = imported_modules('import task_api.cmd.api')
         self.assertNotIn('task_api.api.middleware.request_log', modules)
 
