@@ -7,6 +7,7 @@ import webob
 
 from task_api.api import errors
 from task_api.api.middleware import base
+from task_api.api import responses
 from task_api import conf as task_conf
 
 CONF = task_conf.CONF
@@ -34,8 +35,7 @@ def versions_document(base_url):
 def versions_response(request, status):
     base = CONF.api.public_endpoint or request.application_url
     body = json.dumps(versions_document(base)).encode('utf-8')
-    return webob.Response(body=body, status=status,
-                          content_type='application/json', charset=None)
+    return responses.json_bytes(body, status=status)
 
 
 class VersionsApp:

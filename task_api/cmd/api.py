@@ -15,7 +15,6 @@ from cheroot import wsgi
 from oslo_config import cfg
 from oslo_log import log
 
-from task_api.api.middleware import request_log
 from task_api.common import service
 from task_api import conf as task_conf
 from task_api import exception
@@ -96,7 +95,7 @@ def serve(application):
     # clients connect at once than it accepts at that moment: the kernel
     # drops their handshake and some are reset once they send a request.
     server = wsgi.Server((CONF.api.bind_host, CONF.api.bind_port),
-                         request_log.RequestLogger(application),
+                         application,
                          numthreads=CONF.api.server_threads,
                          server_name='task_api',
                          request_queue_size=socket.SOMAXCONN)
@@ -186,7 +185,9 @@ def main(argv=None):
         _apply_cli_opts()
         service.check_service()
         check_bind()
-        application = service.load_application()
+        # NOTE: the paste pipeline that logs each request: this server
+        # keeps no access log of its own.
+        application = service.load_application('server')
         serve(application)
         return
     except exception.TaskApiException as error:

@@ -187,8 +187,11 @@ def log_start():
         LOG.info('Database: %s', url)
 
 
-def load_application():
+def load_application(name='main'):
     """Build the paste pipeline of the API, as the servers serve it.
+
+    :param name: the application of the paste configuration: ``main``, or
+        ``server`` for task-api's own server, which logs each request.
 
     The groups its filters and the policy enforcer register are read
     once too, so that a bad value there is refused now as well.
@@ -197,10 +200,10 @@ def load_application():
         option is wrong.
     """
     # NOTE: imported here: task-api-manage needs none of the API.
-    from task_api.api import app
+    from task_api.api import pipeline
     from task_api import policy
     try:
-        application = app.load_app()
+        application = pipeline.load_app(name)
         policy.get_enforcer()
     except exception.TaskApiException:
         raise

@@ -8,15 +8,22 @@ from task_api import exception
 from task_api import policy
 
 
-# NOTE: task and image ids are VARCHAR(36); anything longer, or holding a
-# NUL that some drivers refuse, names nothing and need not reach the
-# database.
-_MAX_ID_LENGTH = 36
+# NOTE: task and image ids are VARCHAR(36) (a test binds this to the
+# model); anything longer, or holding a NUL that some drivers refuse, names
+# nothing and need not reach the database.
+MAX_ID_LENGTH = 36
 
 
 def may_be_id(value):
     """Whether ``value`` could be the id of a task or an image."""
-    return 0 < len(value) <= _MAX_ID_LENGTH and '\x00' not in value
+    return 0 < len(value) <= MAX_ID_LENGTH and '\x00' not in value
+
+
+#: Exposes a handler to Pecan. Every handler returns the WebOb response it
+#: built (task_api.api.responses), which Pecan sends as it is: nothing is
+#: rendered by Pecan; the content type declared is the one the handlers
+#: answer, and the one the JSON hook asks Pecan for.
+expose = pecan.expose(content_type='application/json')
 
 
 class Authorization:

@@ -1,10 +1,16 @@
 """One log line per request of the task-api server.
 
-The line names the client, the method, the path with its query string
-(credentials masked), the status, the size and the time taken; a 4xx adds
-the reason the API gave. The request id is that of the line's context.
-With ``--debug`` a line with the request headers (credentials masked)
-comes before it.
+The first filter of the ``server`` pipeline of api-paste.ini, which
+task-api serves: it has no access log of its own, unlike Apache, uwsgi
+or gunicorn, which serve ``main``.
+
+The line names the client, the method, the path with its query string,
+the status, the size and the time taken; a 4xx adds the reason the API
+gave. The request id is that of the line's context. With ``--debug`` a
+line with the request headers (the values of secret ones left out) comes
+before it. Credentials in these lines are masked where those of every
+other log line are: by the formatter task_api's programs install on their
+log handlers (task_api.common.masking.install_log_masking).
 """
 
 import json
@@ -16,6 +22,7 @@ import time
 from oslo_log import log
 
 from task_api.api.middleware import auth
+from task_api.api.middleware import base
 from task_api.api.middleware import request_id
 from task_api.common import masking
 from task_api import context
@@ -49,7 +56,7 @@ def request_headers(environ):
         value = environ[key]
         if name.lower() in SECRET_HEADERS:
             value = masking.MASK
-        headers.append('%s: %s' % (name, masking.mask_credentials(value)))
+        headers.append('%s: %s' % (name, value))
     return headers
 
 
@@ -81,14 +88,11 @@ def _short(text):
     text = ' '.join(_TAGS.sub(' ', text).split())
     if len(text) > REASON_LIMIT:
         text = text[:REASON_LIMIT] + '...'
-    return masking.mask_credentials(text)
+    return text
 
 
-class RequestLogger:
+class RequestLogger(base.Middleware):
     """Log each request, its status, size and duration through oslo.log."""
-
-    def __init__(self, application):
-        self.application = application
 
     def __call__(self, environ, start_response):
         started = time.monotonic()
@@ -148,7 +152,7 @@ class RequestLogger:
         status = state.get('status', '-')
         values = {'client': environ.get('REMOTE_ADDR', '-'),
                   'method': environ.get('REQUEST_METHOD'),
-                  'path': masking.mask_credentials(path),
+                  'path': path,
                   'status': status,
                   'size': size,
                   'time': time.monotonic() - started}

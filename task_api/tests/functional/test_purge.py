@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import testtools
 import webtest
 
-from task_api.api import app as api_app
+from task_api.api import pipeline
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import models
@@ -309,7 +309,7 @@ class LargePurgeTests(PurgeMixin):
         timings['insert'] = time.monotonic() - started
 
         self.config(auth_mode='noauth', group='api')
-        wsgi_app = api_app.load_app()
+        wsgi_app = pipeline.load_app()
         # Warm up: the first calls open connections and fill caches.
         client = webtest.TestApp(wsgi_app, extra_environ=LOCAL_PEER)
         for path in ('/v2/tasks/' + live[0], '/v2/tasks',

@@ -168,11 +168,13 @@ class TestConfigurationErrors(StartMixin, base.TestCase):
         with open(paste, 'w') as stream:
             stream.write('[app:other]\nuse = egg:Paste#urlmap\n')
         path = self.write_config(api={'paste_config': paste})
+        # NOTE: task-api serves the pipeline that logs each request; the
+        # WSGI module, the main one.
         line = self.assertRefused('--config-file', path)
         self.assertIn("Invalid configuration: cannot build the API from %s: "
-                      "LookupError: No section 'main'" % paste, line)
-        self.assertIn("cannot build the API from %s" % paste,
-                      self.assertWsgiRefused(path))
+                      "LookupError: No section 'server'" % paste, line)
+        self.assertIn("cannot build the API from %s: LookupError: No "
+                      "section 'main'" % paste, self.assertWsgiRefused(path))
 
 
 class TestCommandLine(StartMixin, base.TestCase):
@@ -239,7 +241,7 @@ class TestEmbeddedDatabase(StartMixin, base.TestCase):
         # Each process loads everything first, then all start at once.
         script = textwrap.dedent('''
             import os, time
-            from task_api.api import app
+            from task_api.api import pipeline
             from task_api.common import service
             while not os.path.exists(%r):
                 time.sleep(0.01)

@@ -3,7 +3,7 @@
 import pecan
 
 from task_api.api.controllers import base
-from task_api.api.controllers.v2 import tasks as tasks_controller
+from task_api.api import responses
 from task_api.api.views import tasks as tasks_view
 from task_api import conf
 from task_api import exception
@@ -33,7 +33,7 @@ class ImageTasksController(base.RestController):
     # must exist and be visible to the caller; then the owner of each task
     # the database lets the caller see (its project's; an administrator's,
     # all).
-    @pecan.expose('json')
+    @base.expose
     @base.authorized_by(image_policies.GET_IMAGE,
                         resource_rule=image_policies.GET_IMAGE, hidden=True)
     def get_all(self):
@@ -47,7 +47,7 @@ class ImageTasksController(base.RestController):
             raise exception.ImageNotFound()
         tasks = pecan.request.dbapi.tasks_get_by_image(
             context, self.image_id, conf.CONF.api.api_limit_max)
-        return tasks_controller.json_response(
+        return responses.json(
             {'tasks': [tasks_view.raw(task) for task in tasks
                        if _may_get_image_of(context, task)]})
 

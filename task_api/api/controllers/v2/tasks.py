@@ -4,10 +4,10 @@ import hashlib
 import string
 
 import pecan
-import webob
 import webob.exc
 
 from task_api.api.controllers import base
+from task_api.api import responses
 from task_api.api import validation
 from task_api.api.views import encoding
 from task_api.api.views import tasks as tasks_view
@@ -30,23 +30,13 @@ def _etag(data):
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _json_bytes_response(data, status=200, headers=()):
-    return webob.Response(body=data, status=status, headerlist=[
-        ('Content-Type', 'application/json'), *headers])
-
-
-def json_response(body, status=200, headers=()):
-    """A JSON response, non-ASCII characters written as UTF-8."""
-    return _json_bytes_response(encoding.encode(body), status, headers)
-
-
 class TasksController(base.RestController):
     """List, create and show tasks."""
 
     _collection_methods = {'GET': 'get_all', 'POST': 'post'}
-    _item_methods = {'GET': 'get_one', 'DELETE': 'delete'}
+    _item_methods = {'GET': 'show', 'DELETE': 'delete'}
 
-    @pecan.expose('json')
+    @base.expose
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
                         task_policies.GET_TASKS)
     def get_all(self):
@@ -59,9 +49,9 @@ class TasksController(base.RestController):
                 reason='The query string is not valid UTF-8.')
         query = validation.list_query(params)
         tasks = pecan.request.dbapi.task_get_all(context, **query)
-        return json_response(tasks_view.index(tasks, params, query['limit']))
+        return responses.json(tasks_view.index(tasks, params, query['limit']))
 
-    @pecan.expose('json')
+    @base.expose
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
                         task_policies.ADD_TASK)
     def post(self):
@@ -89,8 +79,8 @@ class TasksController(base.RestController):
         task = pecan.request.dbapi.task_create(context, values)
         location = '%s/tasks/%s' % (pecan.request.application_url,
                                     task['id'])
-        return json_response(tasks_view.show(task), status=201,
-                             headers=[('Location', location)])
+        return responses.json(tasks_view.show(task), status=201,
+                              headers=[('Location', location)])
 
     @staticmethod
     def _get_task(context, task_id):
@@ -108,7 +98,7 @@ class TasksController(base.RestController):
             raise
         return task
 
-    @pecan.expose('json')
+    @base.expose
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
                         resource_rule=task_policies.GET_TASK)
     def show(self, task_id):
@@ -123,14 +113,10 @@ class TasksController(base.RestController):
         tag = _etag(data)
         headers = [('ETag', '"%s"' % tag), ('Cache-Control', 'no-cache')]
         if tag in pecan.request.if_none_match:
-            return webob.Response(status=304, headerlist=headers)
-        return _json_bytes_response(data, headers=headers)
+            return responses.empty(304, headers)
+        return responses.json_bytes(data, headers=headers)
 
-    # NOTE: Pecan routes GET /<resource>/<id> to get_one; show is the name
-    # the API reference gives the call.
-    get_one = show
-
-    @pecan.expose('json')
+    @base.expose
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
                         task_policies.MODIFY_TASK)
     def delete(self, task_id):

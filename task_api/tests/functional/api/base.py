@@ -2,7 +2,7 @@
 
 import webtest
 
-from task_api.api import app
+from task_api.api import pipeline
 from task_api.tests import fixtures as task_fixtures
 from task_api.tests.unit.api import base as api_base
 
@@ -31,7 +31,7 @@ class PipelineTestCase(api_base.ApiTestCase):
         # of a test, so the tests of one process share it.
         global _NOAUTH_APP
         if _NOAUTH_APP is None:
-            _NOAUTH_APP = app.load_app()
+            _NOAUTH_APP = pipeline.load_app()
         return _NOAUTH_APP
 
     def get(self, path, headers=None, status=None):

@@ -5,7 +5,7 @@ import json
 from keystonemiddleware import fixture as ksm_fixture
 import webtest
 
-from task_api.api import app
+from task_api.api import pipeline
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api import exception
 from task_api.tests import base
@@ -166,7 +166,7 @@ class TestUnconfiguredKeystone(api_base.ApiTestCase):
 
     def test_pipeline_refuses_to_load(self):
         self.config(auth_mode='keystone', group='api')
-        error = self.assertRaises(exception.ConfigInvalid, app.load_app)
+        error = self.assertRaises(exception.ConfigInvalid, pipeline.load_app)
         self.assertEqual(
             'Invalid configuration: [api] auth_mode is keystone but '
             '[keystone_authtoken] does not set auth_type, auth_url, '
@@ -177,7 +177,7 @@ class TestUnconfiguredKeystone(api_base.ApiTestCase):
         self.useFixture(keystone.KeystoneAuthtoken(
             username=None, password=None))
         self.config(auth_mode='keystone', group='api')
-        error = self.assertRaises(exception.ConfigInvalid, app.load_app)
+        error = self.assertRaises(exception.ConfigInvalid, pipeline.load_app)
         self.assertIn('does not set username, password:', str(error))
 
 
@@ -193,7 +193,7 @@ class TestKeystone(api_base.ApiTestCase):
                               project_id='p-admin', role_list=['admin'])
         tokens.add_token_data(token_id='member-token', user_id='u-member',
                               project_id=OWNER, role_list=['member'])
-        self.app = webtest.TestApp(app.load_app())
+        self.app = webtest.TestApp(pipeline.load_app())
         base.insert_task_rows(sqla_api.get_engine())
 
     def test_no_token_is_401_with_www_authenticate(self):
@@ -289,7 +289,8 @@ class TestCors(pipeline_base.PipelineTestCase):
         base.insert_task_rows(sqla_api.get_engine())
         self.config(allowed_origin=[self.ORIGIN], group='cors')
         # NOTE: CORS reads its options when the pipeline is built.
-        self.app = webtest.TestApp(app.load_app(), extra_environ=self.environ)
+        self.app = webtest.TestApp(pipeline.load_app(),
+                                   extra_environ=self.environ)
 
     def test_allowed_origin(self):
         response = self.get('/tasks/' + TASK_ID,

@@ -3,7 +3,7 @@
 from keystonemiddleware import fixture as ksm_fixture
 import webtest
 
-from task_api.api import app
+from task_api.api import pipeline
 from task_api.tests.functional.api import base as pipeline_base
 from task_api.tests import keystone
 from task_api.tests.unit.api import base as api_base
@@ -70,7 +70,7 @@ class TestUndecodablePathsKeystone(UndecodablePathsMixin,
         tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
         tokens.add_token_data(token_id='admin-token', user_id='u-admin',
                               project_id='p-admin', role_list=['admin'])
-        self.app = webtest.TestApp(app.load_app())
+        self.app = webtest.TestApp(pipeline.load_app())
 
     def test_undecodable_paths_are_400_with_or_without_a_token(self):
         self.assertRefused()

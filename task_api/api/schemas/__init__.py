@@ -1,0 +1,1 @@
+"""The JSON schemas the API publishes and validates bodies against."""
