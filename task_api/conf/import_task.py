@@ -1,0 +1,40 @@
+"""Options of the [task] group that the import task type reads."""
+
+from oslo_config import cfg
+
+from task_api.conf import task
+
+import_opts = [
+    cfg.IntOpt(
+        'max_import_size', default=1024 ** 4, min=1,
+        sample_default=1099511627776,
+        help='Most bytes an import task fetches from its import_from URL '
+             '(1 TiB by default, as Glance\'s image_size_cap). An import '
+             'whose source announces a larger Content-Length fails before '
+             'reading any data; one that sends more fails as soon as it '
+             'has sent one byte too many.'),
+    cfg.FloatOpt(
+        'import_connect_timeout', default=30.0, min=0.1,
+        help='Seconds an import task waits for the connection to its '
+             'source (and to each redirect target) to be established.'),
+    cfg.FloatOpt(
+        'import_read_timeout', default=60.0, min=0.1,
+        help='Seconds an import task waits for the next bytes from its '
+             'source before it fails.'),
+    cfg.StrOpt(
+        'work_dir', sample_default='$state_path/import',
+        help='Directory where an import task keeps the data it fetches '
+             'while the data is checked, before it goes to the image '
+             'store; the directory "import" under state_path when unset. '
+             'It needs room for the largest image being imported, times '
+             'the tasks the workers of this host run at once.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(task.task_group)
+    conf.register_opts(import_opts, group=task.task_group)
+
+
+def list_opts():
+    return {task.task_group: import_opts}
