@@ -7,7 +7,6 @@ from task_api.conf import task
 import_opts = [
     cfg.IntOpt(
         'max_import_size', default=1024 ** 4, min=1,
-        sample_default=1099511627776,
         help='Most bytes an import task fetches from its import_from URL '
              '(1 TiB by default, as Glance\'s image_size_cap). An import '
              'whose source announces a larger Content-Length fails before '
@@ -22,11 +21,10 @@ import_opts = [
         help='Seconds an import task waits for the next bytes from its '
              'source before it fails.'),
     cfg.StrOpt(
-        'work_dir', sample_default='$state_path/import',
+        'work_dir', default='$state_path/import',
         help='Directory where an import task keeps the data it fetches '
              'while the data is checked, before it goes to the image '
-             'store; the directory "import" under state_path when unset. '
-             'It needs room for the largest image being imported, times '
+             'store; created when missing. It needs room for the largest image being imported, times '
              'the tasks the workers of this host run at once.'),
 ]
 

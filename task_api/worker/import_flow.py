@@ -61,7 +61,15 @@ _INSPECTED_AS = {'raw': 'raw', 'gpt': 'raw', 'qcow2': 'qcow2', 'vhd': 'vhd',
 
 
 class ImportFailed(Exception):
-    """An import that cannot go on; ``str()`` is the task's message."""
+    """An import that cannot go on; ``str()`` is the task's message.
+
+    The message begins with ``Image import failed:``, as Glance's do,
+    unless ``glance_message`` is Glance's own message for the case.
+    """
+
+    def __init__(self, reason, glance_message=False):
+        super().__init__(reason if glance_message else
+                         'Image import failed: %s' % reason)
 
 
 def parse_input(task):
@@ -74,17 +82,18 @@ def parse_input(task):
         task_input = {}
     for key in INPUT_KEYS:
         if key not in task_input:
-            raise ImportFailed("Input does not contain '%s' field" % key)
+            raise ImportFailed("Input does not contain '%s' field" % key,
+                               glance_message=True)
     import_from = task_input['import_from']
     disk_format = task_input['import_from_format']
     properties = task_input['image_properties']
     if not isinstance(import_from, str):
-        raise ImportFailed('Input field import_from must be an http or '
+        raise ImportFailed('input field import_from must be an http or '
                            'https URL')
     if not isinstance(properties, dict):
-        raise ImportFailed('Input field image_properties must be an object')
+        raise ImportFailed('input field image_properties must be an object')
     if not isinstance(disk_format, str) or not disk_format:
-        raise ImportFailed('Input field import_from_format must name a '
+        raise ImportFailed('input field import_from_format must name a '
                            'disk format (raw, qcow2, vmdk, ...)')
     expected = 'raw' if disk_format in _RAW_FORMATS else disk_format
     if expected not in _INSPECTED_AS.values():
@@ -103,8 +112,8 @@ def parse_input(task):
 
 
 def work_dir():
-    """``[task] work_dir``, or ``import`` under ``state_path``."""
-    return CONF.task.work_dir or os.path.join(CONF.state_path, 'import')
+    """``[task] work_dir``: where fetched data waits for its checks."""
+    return CONF.task.work_dir
 
 
 def _remove(path):
@@ -148,7 +157,7 @@ class Progress:
                                    {'message': message},
                                    expected_status=lifecycle.PROCESSING)
         except exception.TaskStatusConflict:
-            raise ImportFailed('The task stopped being processing while '
+            raise ImportFailed('the task stopped being processing while '
                                'its data was fetched') from None
         except exception.DatabaseUnavailable:
             # NOTE: a progress message is worth no failed import.
@@ -166,7 +175,7 @@ class Prepare(flow_task.Task):
         try:
             store.configure()
         except store.StoreFailed as error:
-            raise ImportFailed('Could not use the image store: %s'
+            raise ImportFailed('could not use the image store: %s'
                                % error) from None
         os.makedirs(work_dir(), mode=0o700, exist_ok=True)
         return {'import_from': import_from, 'disk_format': disk_format,
@@ -209,10 +218,10 @@ class Fetch(flow_task.Task):
                 wrapper.close()
                 size = download.size
         except fetch.FetchFailed as error:
-            raise ImportFailed('Could not fetch import_from: %s'
+            raise ImportFailed('could not fetch import_from: %s'
                                % error) from None
         except format_inspector.ImageFormatError as error:
-            raise ImportFailed("The data of import_from is not a %s image "
+            raise ImportFailed("the data of import_from is not a %s image "
                                "(import_from_format): %s"
                                % (expected, error)) from None
         return {'path': path, 'size': size, 'checksum': md5.hexdigest(),
@@ -233,12 +242,12 @@ class CheckFormat(flow_task.Task):
         try:
             inspector = staged['inspector'].format
         except format_inspector.ImageFormatError as error:
-            raise ImportFailed('The format of the data of import_from is '
+            raise ImportFailed('the format of the data of import_from is '
                                'ambiguous: %s' % error) from None
         detected = _INSPECTED_AS.get(inspector.NAME, inspector.NAME)
         if detected != expected:
             raise ImportFailed(
-                "The data of import_from is a %s image, not %s as "
+                "the data of import_from is a %s image, not %s as "
                 "import_from_format says" % (inspector.NAME,
                                              request['disk_format']))
         try:
@@ -246,11 +255,11 @@ class CheckFormat(flow_task.Task):
         except format_inspector.SafetyCheckFailed as error:
             reasons = '; '.join('%s: %s' % (name, failure) for name, failure
                                 in sorted(error.failures.items()))
-            raise ImportFailed('The %s image of import_from fails the '
+            raise ImportFailed('the %s image of import_from fails the '
                                'safety checks (%s)'
                                % (inspector.NAME, reasons)) from None
         except format_inspector.ImageFormatError as error:
-            raise ImportFailed('The %s image of import_from cannot be '
+            raise ImportFailed('the %s image of import_from cannot be '
                                'checked: %s' % (inspector.NAME, error)) \
                 from None
         return {'disk_format': request['disk_format'],
@@ -269,13 +278,13 @@ class Store(flow_task.Task):
                 location, size, checksum, os_hash_value = store.add(
                     image_id, data, staged['size'])
         except store.StoreFailed as error:
-            raise ImportFailed('Could not store the image: %s' % error) \
+            raise ImportFailed('could not store the image: %s' % error) \
                 from None
         stored = {'image_id': image_id, 'location': location}
         if (size, checksum, os_hash_value) != (
                 staged['size'], staged['checksum'], staged['os_hash_value']):
             store.delete(location)
-            raise ImportFailed('The image store wrote other data than was '
+            raise ImportFailed('the image store wrote other data than was '
                                'fetched (size or checksum differ)')
         return stored
 

@@ -34,6 +34,8 @@ from task_api.worker import runner
 MiB = 1024 * 1024
 RAW = b'task_api test disk image\n' * (3 * MiB // 25)
 SECRET = b'internal data that no import may read\n'
+FAILED = 'Image import failed: '
+FETCH = FAILED + 'could not fetch import_from: '
 
 
 def qcow2_image(backing_file=None, virtual_size=64 * MiB):
@@ -309,7 +311,7 @@ class ImportTests:
         body_ = self.run_task(task_id, resolver)
 
         self.assert_failure(
-            body_, 'Could not fetch import_from: %s does not pass '
+            body_, FETCH + '%s does not pass '
             '[import_filtering_opts]: 127.0.0.1 is not in allowed_hosts'
             % secret_url)
         self.assertEqual(['/disk.raw'],
@@ -332,7 +334,7 @@ class ImportTests:
         body_ = self.run_task(task_id, resolver)
 
         self.assert_failure(
-            body_, 'Could not fetch import_from: %s does not pass '
+            body_, FETCH + '%s does not pass '
             '[import_filtering_opts]: rebind.test is not in allowed_hosts '
             '(rebind.test resolved to 127.0.0.1)' % url)
         self.assertEqual([], self.server.requests)
@@ -368,7 +370,7 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_failure(
-            body_, 'Could not fetch import_from: %s holds 10737418240 bytes, '
+            body_, FETCH + '%s holds 10737418240 bytes, '
             'more than [task] max_import_size (%d bytes)'
             % (self.server.url('/big.raw'), self.MAX_SIZE))
 
@@ -383,7 +385,7 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_failure(
-            body_, 'Could not fetch import_from: %s sent more than [task] '
+            body_, FETCH + '%s sent more than [task] '
             'max_import_size (%d bytes)'
             % (self.server.url('/endless.raw'), self.MAX_SIZE))
         # The fetch stopped at the cap: what the server could write
@@ -400,8 +402,8 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_failure(
-            body_, 'The qcow2 image of import_from fails the safety checks '
-            '(backing_file: Image has a backing file)')
+            body_, 'Image import failed: the qcow2 image of import_from fails '
+            'the safety checks (backing_file: Image has a backing file)')
 
     def test_data_of_another_format_fails(self):
         self.server.routes['/disk.qcow2'] = body(qcow2_image())
@@ -410,8 +412,8 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_failure(
-            body_, 'The data of import_from is a qcow2 image, not raw as '
-            'import_from_format says')
+            body_, FAILED + 'the data of import_from is a qcow2 image, '
+            'not raw as import_from_format says')
 
     def test_missing_input_fails_with_glances_message(self):
         task_id = base.create_test_task(
@@ -434,7 +436,7 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_failure(
-            body_, 'Could not fetch import_from: http://alice:***@127.0.0.1:'
+            body_, FETCH + 'http://alice:***@127.0.0.1:'
             '%d/private/disk.raw answered HTTP 404 Not Found'
             % self.server.port)
         # The password was sent, as Basic credentials, to the server only.
