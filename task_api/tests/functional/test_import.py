@@ -11,7 +11,10 @@ import hashlib
 import http.server
 import logging
 import os
+import signal
 import struct
+import subprocess
+import sys
 import threading
 import time
 
@@ -21,6 +24,8 @@ import stevedore
 from stevedore import extension
 
 from task_api.common import import_filter
+from task_api import context as task_context
+from task_api.db import api as db_api
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
@@ -498,3 +503,93 @@ class TestImportPostgreSQL(ImportTests, api_base.PostgreSQLPipelineTestCase):
 
 class TestImportMySQL(ImportTests, api_base.MySQLPipelineTestCase):
     """Imports with the tasks on MySQL/MariaDB."""
+
+
+class TestImportInWorkerProcess(base.TestCase):
+    """task-api-worker runs an import with the configuration of a file."""
+
+    def setUp(self):
+        super().setUp()
+        self.directory = self.useFixture(fixtures.TempDir()).path
+        url = test_worker.use_sqlite_file(
+            self, os.path.join(self.directory, 'task_api.sqlite'))
+        migration.upgrade(engine=sqla_api.get_engine())
+        self.server = self.useFixture(Server())
+        self.store_dir = os.path.join(self.directory, 'store')
+        self.config_file = os.path.join(self.directory, 'task_api.conf')
+        with open(self.config_file, 'w') as stream:
+            # NOTE: [import_filtering_opts] written as in glance-api.conf.
+            stream.write(
+                '[DEFAULT]\nstate_path = %s\n'
+                '[database]\nconnection = %s\n'
+                '[worker]\npoll_interval = 0.1\n'
+                '[import_filtering_opts]\nallowed_hosts = [127.0.0.1]\n'
+                'allowed_ports = [%d]\n'
+                '[glance_store]\nfilesystem_store_datadir = %s\n'
+                % (self.directory, url, self.server.port, self.store_dir))
+        self.log_path = os.path.join(self.directory, 'worker.log')
+
+    def start_worker(self):
+        log = open(self.log_path, 'ab')
+        self.addCleanup(log.close)
+        process = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable),
+                          'task-api-worker'),
+             '--config-file', self.config_file],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def stop():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+        self.addCleanup(stop)
+        return process
+
+    def wait_for_end(self, task_id, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            task = self.dbapi.task_get(self.admin_context, task_id)
+            if task['status'] in ('success', 'failure'):
+                return task
+            time.sleep(0.2)
+        with open(self.log_path) as stream:
+            self.fail('the import never ended; worker log:\n'
+                      + stream.read())
+
+    @property
+    def dbapi(self):
+        return db_api.get_instance()
+
+    @property
+    def admin_context(self):
+        return task_context.get_admin_context()
+
+    def test_import_lands_in_the_configured_store(self):
+        image = qcow2_image()
+        self.server.routes['/disk.qcow2'] = body(image)
+        task_id = base.create_test_task(id=uuidutils.generate_uuid(), input={
+            'import_from': self.server.url('/disk.qcow2'),
+            'import_from_format': 'qcow2',
+            'image_properties': {'name': 'cirros'}})['id']
+
+        self.start_worker()
+        task = self.wait_for_end(task_id)
+
+        self.assertEqual(('success', ''), (task['status'], task['message']),
+                         task['message'])
+        image_id = task['result']['image_id']
+        path = os.path.join(self.store_dir, image_id)
+        self.assertEqual('file://' + path, task['result']['location'])
+        self.assertEqual(hashlib.sha512(image).hexdigest(),
+                         task['result']['os_hash_value'])
+        with open(path, 'rb') as stored:
+            self.assertEqual(image, stored.read())
+        with open(self.log_path) as stream:
+            log = stream.read()
+        self.assertIn('Task types with an installed flow: import', log)
+        # No error line about store drivers that are not installed.
+        self.assertNotIn('Could not load', log)
