@@ -16,6 +16,7 @@ from oslo_middleware import cors
 
 from task_api.conf import api
 from task_api.conf import database
+from task_api.conf import glance
 from task_api.conf import import_filtering
 from task_api.conf import import_task
 from task_api.conf import paths
@@ -23,7 +24,7 @@ from task_api.conf import task
 from task_api.conf import worker
 
 _GROUP_MODULES = (paths, api, task, import_task, database, import_filtering,
-                  worker)
+                  worker, glance)
 
 
 class _Current:

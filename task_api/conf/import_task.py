@@ -4,7 +4,22 @@ from oslo_config import cfg
 
 from task_api.conf import task
 
+#: The values of [task] import_target.
+GLANCE_STORE = 'glance_store'
+IMAGE_SERVICE = 'glance'
+
 import_opts = [
+    cfg.StrOpt(
+        'import_target', default=GLANCE_STORE,
+        choices=[(GLANCE_STORE, 'glance_store, configured in '
+                                '[glance_store]: by default its filesystem '
+                                'store under state_path/images.'),
+                 (IMAGE_SERVICE, 'An Image service, configured in [glance]: '
+                                 'the image is created there in the task '
+                                 'owner\'s project, with the task\'s '
+                                 'image_properties, and its data '
+                                 'uploaded.')],
+        help='Where import tasks put the images they fetch.'),
     cfg.IntOpt(
         'max_import_size', default=1024 ** 4, min=1,
         help='Most bytes an import task fetches from its import_from URL '
@@ -24,7 +39,8 @@ import_opts = [
         'work_dir', default='$state_path/import',
         help='Directory where an import task keeps the data it fetches '
              'while the data is checked, before it goes to the image '
-             'store; created when missing. It needs room for the largest image being imported, times '
+             'store; created when missing. It needs room for the largest '
+             'image being imported, times '
              'the tasks the workers of this host run at once.'),
 ]
 

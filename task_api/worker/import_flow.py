@@ -34,12 +34,14 @@ from taskflow import task as flow_task
 
 from task_api.common import masking
 from task_api import conf as task_conf
+from task_api.conf import import_task
 from task_api import context as task_context
 from task_api.db import api as db_api
 from task_api import exception
 from task_api import lifecycle
 from task_api.worker import fetch
 from task_api.worker import flows
+from task_api.worker import image_service
 from task_api.worker import store
 
 CONF = task_conf.CONF
@@ -173,8 +175,11 @@ class Prepare(flow_task.Task):
     def execute(self, task):
         import_from, disk_format, properties = parse_input(task)
         try:
-            store.configure()
-        except store.StoreFailed as error:
+            if CONF.task.import_target == import_task.IMAGE_SERVICE:
+                image_service.ImageService()
+            else:
+                store.configure()
+        except (store.StoreFailed, image_service.ImageServiceFailed) as error:
             raise ImportFailed('could not use the image store: %s'
                                % error) from None
         os.makedirs(work_dir(), mode=0o700, exist_ok=True)
@@ -295,6 +300,45 @@ class Store(flow_task.Task):
             store.delete(result['location'])
 
 
+class CreateImage(flow_task.Task):
+    """Create the image in the Image service and upload the data."""
+
+    default_provides = 'stored'
+
+    def __init__(self):
+        super().__init__()
+        self.image_id = None
+
+    def execute(self, task, request, staged):
+        client = image_service.ImageService()
+        properties = dict(request['properties'])
+        properties.setdefault('disk_format', request['disk_format'])
+        properties.setdefault('container_format', 'bare')
+        # NOTE: the image is the task owner's, as Glance's own import
+        # makes it, whoever the service user is.
+        properties['owner'] = task['owner']
+        try:
+            self.image_id = client.create(properties)
+            with open(staged['path'], 'rb') as data:
+                client.upload(self.image_id, data, staged['size'])
+            image = client.show(self.image_id)
+        except image_service.ImageServiceFailed as error:
+            raise ImportFailed(str(error)) from None
+        expected = (staged['size'], staged['checksum'])
+        if (image.get('size'), image.get('checksum')) != expected or (
+                image.get('os_hash_algo') == HASH_ALGO and
+                image.get('os_hash_value') != staged['os_hash_value']):
+            raise ImportFailed('the Image service holds other data than was '
+                               'fetched (size or checksum differ)')
+        return {'image_id': self.image_id, 'location': None}
+
+    def revert(self, **kwargs):
+        if self.image_id is not None:
+            LOG.info('Deleting image %s from the Image service: the import '
+                     'failed.', self.image_id)
+            image_service.ImageService().delete(self.image_id)
+
+
 class Finish(flow_task.Task):
     """The task's result; the work file goes."""
 
@@ -304,7 +348,7 @@ class Finish(flow_task.Task):
         _remove(staged['path'])
         # NOTE: Glance ends a successful import with an empty message.
         Progress(task['id']).write('')
-        return {
+        result = {
             'image_id': stored['image_id'],
             'checksum': staged['checksum'],
             'size': staged['size'],
@@ -312,10 +356,13 @@ class Finish(flow_task.Task):
             'os_hash_value': staged['os_hash_value'],
             'disk_format': detected['disk_format'],
             'virtual_size': detected['virtual_size'],
+        }
+        if stored['location']:
             # NOTE: some stores' locations held credentials once
             # (swift+https://user:key@...).
-            'location': masking.mask_credentials(stored['location']),
-        }
+            result['location'] = masking.mask_credentials(
+                stored['location'])
+        return result
 
 
 class ImportFlow(flows.FlowFactory):
@@ -335,5 +382,7 @@ class ImportFlow(flows.FlowFactory):
         self.fetcher = fetch.Fetcher(resolver)
 
     def get_flow(self, task):
+        target = CreateImage() if (CONF.task.import_target ==
+                                   import_task.IMAGE_SERVICE) else Store()
         return linear_flow.Flow(TASK_TYPE).add(
-            Prepare(), Fetch(self.fetcher), CheckFormat(), Store(), Finish())
+            Prepare(), Fetch(self.fetcher), CheckFormat(), target, Finish())
