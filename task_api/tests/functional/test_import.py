@@ -528,6 +528,8 @@ class TestImportInWorkerProcess(base.TestCase):
                 '[glance_store]\nfilesystem_store_datadir = %s\n'
                 % (self.directory, url, self.server.port, self.store_dir))
         self.log_path = os.path.join(self.directory, 'worker.log')
+        self.dbapi = db_api.get_instance()
+        self.admin_context = task_context.get_admin_context()
 
     def start_worker(self):
         log = open(self.log_path, 'ab')
@@ -559,14 +561,6 @@ class TestImportInWorkerProcess(base.TestCase):
         with open(self.log_path) as stream:
             self.fail('the import never ended; worker log:\n'
                       + stream.read())
-
-    @property
-    def dbapi(self):
-        return db_api.get_instance()
-
-    @property
-    def admin_context(self):
-        return task_context.get_admin_context()
 
     def test_import_lands_in_the_configured_store(self):
         image = qcow2_image()
