@@ -16,7 +16,6 @@ from oslo_middleware import cors
 
 from task_api.conf import api
 from task_api.conf import database
-from task_api.conf import glance
 from task_api.conf import import_filtering
 from task_api.conf import import_task
 from task_api.conf import paths
@@ -24,7 +23,7 @@ from task_api.conf import task
 from task_api.conf import worker
 
 _GROUP_MODULES = (paths, api, task, import_task, database, import_filtering,
-                  worker, glance)
+                  worker)
 
 
 class _Current:

@@ -6,7 +6,6 @@ from oslo_log import log
 from task_api import conf
 from task_api.conf import api
 from task_api.conf import database
-from task_api.conf import glance
 from task_api.conf import import_filtering
 from task_api.conf import import_task
 from task_api.conf import paths
@@ -14,7 +13,7 @@ from task_api.conf import task
 from task_api.conf import worker
 
 _MODULES = (paths, api, task, import_task, import_filtering, database,
-            worker, glance)
+            worker)
 
 
 def list_opts():

@@ -57,6 +57,7 @@ class ImageService:
 
     def __init__(self, conf=None):
         conf = conf or task_conf.current()
+        glance_conf.register_opts(conf)
         try:
             session = ks_loading.load_session_from_conf_options(
                 conf, glance_conf.GROUP)

@@ -14,6 +14,7 @@ import os
 
 from oslo_utils import uuidutils
 
+from task_api.conf import glance as glance_conf
 from task_api import context as task_context
 from task_api.db import api as db_api
 from task_api.db import migration
@@ -51,6 +52,7 @@ class TestImportIntoGlance(test_glance.TestInsideGlance):
                     allowed_ports=[self.server.port],
                     group='import_filtering_opts')
         self.config(import_target='glance', group='task')
+        glance_conf.register_opts(base.CONF)
         self.config(auth_type='none', endpoint_override=self.url,
                     group='glance')
         self.registry = test_import.registry()

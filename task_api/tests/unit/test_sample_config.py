@@ -48,11 +48,6 @@ class TestSampleConfiguration(base.TestCase):
                 if isinstance(expected, str):
                     expected = opt.type(expected.replace(
                         '$state_path', state_path))
-                if name == 'glance' and opt.dest not in base.CONF[name]:
-                    # NOTE: keystoneauth registers the options of an auth
-                    # plugin when it loads it; the sample lists those of
-                    # the password plugin.
-                    continue
                 actual = base.CONF[name][opt.dest]
                 self.assertEqual(expected, actual,
                                  '[%s] %s' % (name, opt.dest))
