@@ -173,7 +173,7 @@ class Prepare(flow_task.Task):
     default_provides = 'request'
 
     def execute(self, task):
-        import_from, disk_format, properties = parse_input(task)
+        _, disk_format, properties = parse_input(task)
         try:
             if CONF.task.import_target == import_task.IMAGE_SERVICE:
                 image_service.ImageService()
@@ -183,8 +183,9 @@ class Prepare(flow_task.Task):
             raise ImportFailed('could not use the image store: %s'
                                % error) from None
         os.makedirs(work_dir(), mode=0o700, exist_ok=True)
-        return {'import_from': import_from, 'disk_format': disk_format,
-                'properties': properties}
+        # NOTE: the URL stays in the task's input: taskflow may log what
+        # a step returns.
+        return {'disk_format': disk_format, 'properties': properties}
 
 
 class Fetch(flow_task.Task):
@@ -208,7 +209,8 @@ class Fetch(flow_task.Task):
         md5 = hashlib.md5(usedforsecurity=False)
         sha512 = hashlib.sha512()
         try:
-            with self.fetcher.download(request['import_from']) as download:
+            import_from = parse_input(task)[0]
+            with self.fetcher.download(import_from) as download:
                 # NOTE: with the format expected, the inspector stops the
                 # fetch as soon as the data cannot be of it.
                 wrapper = format_inspector.InspectWrapper(
