@@ -324,6 +324,28 @@ class ImportTests:
                          [path for path, _ in public.requests])
         self.assertEqual([], self.server.requests)
 
+    def test_redirect_to_a_refused_port_fails(self):
+        self.server.routes['/disk.raw'] = redirect(
+            'http://127.0.0.1:22/disk.raw')
+        task_id = self.post(self.server.url('/disk.raw'))
+
+        body_ = self.run_task(task_id)
+
+        self.assert_failure(
+            body_, FETCH + 'http://127.0.0.1:22/disk.raw does not pass '
+            '[import_filtering_opts]: port 22 is not allowed')
+
+    def test_more_than_five_redirects_fail(self):
+        self.server.routes['/loop'] = redirect('/loop', status=307)
+        task_id = self.post(self.server.url('/loop'))
+
+        body_ = self.run_task(task_id)
+
+        self.assert_failure(
+            body_, FETCH + '%s redirects more than 5 times'
+            % self.server.url('/loop'))
+        self.assertEqual(6, len(self.server.requests))
+
     def test_name_resolving_elsewhere_at_fetch_time_fails(self):
         # NOTE: allowed by address: rebind.test resolves to the allowed
         # 127.0.0.2 when the task is created, then to 127.0.0.1 (DNS
