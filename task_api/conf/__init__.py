@@ -17,11 +17,13 @@ from oslo_middleware import cors
 from task_api.conf import api
 from task_api.conf import database
 from task_api.conf import import_filtering
+from task_api.conf import import_task
 from task_api.conf import paths
 from task_api.conf import task
 from task_api.conf import worker
 
-_GROUP_MODULES = (paths, api, task, database, import_filtering, worker)
+_GROUP_MODULES = (paths, api, task, import_task, database, import_filtering,
+                  worker)
 
 
 class _Current:

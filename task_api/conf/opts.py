@@ -7,11 +7,13 @@ from task_api import conf
 from task_api.conf import api
 from task_api.conf import database
 from task_api.conf import import_filtering
+from task_api.conf import import_task
 from task_api.conf import paths
 from task_api.conf import task
 from task_api.conf import worker
 
-_MODULES = (paths, api, task, import_filtering, database, worker)
+_MODULES = (paths, api, task, import_task, import_filtering, database,
+            worker)
 
 
 def list_opts():
