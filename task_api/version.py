@@ -1,8 +1,6 @@
 """The version of the installed task_api, for every command that shows it."""
 
-import pbr.version
-
-version_info = pbr.version.VersionInfo('task_api')
+import importlib.metadata
 
 
 def version_string():
@@ -12,7 +10,6 @@ def version_string():
     where no package metadata says what it is.
     """
     try:
-        return version_info.release_string()
-    except Exception:
-        # NOTE: pbr raises a bare Exception when it finds no metadata.
+        return importlib.metadata.version('task_api')
+    except importlib.metadata.PackageNotFoundError:
         return 'unknown'
