@@ -1,8 +1,10 @@
 """task_api's database engines: their pool, their connections, their reads.
 
-task_api keeps one pool per process, the enginefacade's: writes run in its
-transactions, reads on a connection of the same pool in autocommit mode
-where the driver switches it without a round trip (see :func:`read`).
+task_api keeps one pool of connections to a database server per process,
+the enginefacade's: writes run in its transactions, reads on a connection
+of the same pool, in autocommit mode where the driver switches it without
+a round trip (see :func:`read`). Reads of a SQLite file have a pool of
+their own (see :class:`_SQLiteFileReads`).
 
 What task_api does to each new connection (the bounds of
 :mod:`task_api.db.sqlalchemy.timeouts`, 4-byte UTF-8 on MySQL, WAL mode on
@@ -19,6 +21,7 @@ import threading
 import weakref
 
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 
 from task_api.db.sqlalchemy import timeouts
@@ -131,9 +134,60 @@ def writer(fn):
     return wrapper
 
 
+class _SQLiteFileReads:
+    """The pools of reads from SQLite files, one for each engine.
+
+    oslo.db gives a SQLite file a NullPool: each transaction opens the
+    file anew, which costs more than a read by primary key itself. Reads
+    of such an engine's file take their connections from a QueuePool of
+    their own instead, which holds no lock between reads: in WAL mode
+    they never wait for the writer, nor the writer for them. Writes stay
+    in the enginefacade's transactions. The pool is disposed with its
+    engine.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._engines = weakref.WeakKeyDictionary()
+
+    def get(self, engine):
+        """The engine reads of ``engine``'s database use."""
+        if (engine.dialect.name != 'sqlite'
+                or not isinstance(engine.pool, sa.pool.NullPool)):
+            return engine
+        reads = self._engines.get(engine)
+        if reads is None:
+            with self._lock:
+                reads = self._engines.get(engine)
+                if reads is None:
+                    reads = self._engines[engine] = self._create(engine)
+                    sa.event.listen(engine, 'engine_disposed',
+                                    self._dispose)
+        return reads
+
+    def _dispose(self, engine):
+        reads = self._engines.pop(engine, None)
+        if reads is not None:
+            reads.dispose()
+
+    @staticmethod
+    def _create(engine):
+        # NOTE: a connection to a file is no server's resource: the pool
+        # keeps a few and opens more rather than making a read wait.
+        reads = sa.create_engine(engine.url, poolclass=sa.pool.QueuePool,
+                                 pool_size=5, max_overflow=-1,
+                                 logging_name='task_api.sqlite_reads')
+        # NOTE: its errors are the enginefacade's (oslo.db's exceptions).
+        exc_filters.register_engine(reads)
+        return attach(reads)
+
+
+_SQLITE_FILE_READS = _SQLiteFileReads()
+
+
 @contextlib.contextmanager
 def _read_connection():
-    engine = _reader_engine()
+    engine = _SQLITE_FILE_READS.get(_reader_engine())
     with engine.connect() as connection:
         options = _READ_OPTIONS.get(connection.dialect.name)
         if options:
