@@ -179,7 +179,23 @@ class _SQLiteFileReads:
                                  logging_name='task_api.sqlite_reads')
         # NOTE: its errors are the enginefacade's (oslo.db's exceptions).
         exc_filters.register_engine(reads)
+        sa.event.listen(reads, 'connect', _small_page_cache)
         return attach(reads)
+
+
+def _small_page_cache(dbapi_connection, connection_record):
+    # NOTE: each kept connection has a page cache of its own (2 MB by
+    # default), which would grow a worker by megabytes; the operating
+    # system caches the file's pages for all of them.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute('PRAGMA cache_size = -%d' % _READ_PAGE_CACHE_KIB)
+    finally:
+        cursor.close()
+
+
+#: KiB of SQLite's page cache of each kept connection of reads
+_READ_PAGE_CACHE_KIB = 256
 
 
 _SQLITE_FILE_READS = _SQLiteFileReads()
