@@ -54,6 +54,8 @@ def main(argv=None):
                         help='pstats sort key (default cumulative)')
     args, rest = parser.parse_known_args(argv)
     bench_args = run.parse_args(rest + ['--sizes', str(args.size)])
+    # NOTE: the first backend --db names (PostgreSQL by default).
+    bench_args = run.for_backend(bench_args, bench_args.dbs[0], True)
     os.makedirs(bench_args.workdir, exist_ok=True)
     database, config = run.prepare_database(bench_args, args.size)
     paths, _ = run.write_requests(bench_args, database)

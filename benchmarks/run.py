@@ -51,6 +51,9 @@ _PAGE = 25
 _STATUSES = ('success', 'failure', 'processing', 'pending')
 _CREATE_BODIES = 200
 _SOAK_INTERVAL = 30
+#: the backends of a run by default: a database server and the embedded
+#: SQLite file task_api uses when none is configured.
+_DEFAULT_DBS = ('postgresql', 'sqlite')
 
 _STARTED = time.monotonic()
 
@@ -66,14 +69,16 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='python -m benchmarks.run', description=__doc__.split('\n')[0])
     parser.add_argument(
-        '--db', choices=('postgresql', 'mysql', 'sqlite'),
-        default=env('TASK_API_BENCH_DB', 'postgresql'),
-        help='database backend (TASK_API_BENCH_DB; default postgresql)')
+        '--db', default=env('TASK_API_BENCH_DB', ','.join(_DEFAULT_DBS)),
+        help='comma-separated database backends, run one after the other: '
+             'postgresql, mysql, sqlite (TASK_API_BENCH_DB; default %s)'
+             % ','.join(_DEFAULT_DBS))
     parser.add_argument(
         '--db-url', default=env('TASK_API_BENCH_DB_URL'),
         help='SQLAlchemy URL of the database server, with a user that may '
              'create databases (TASK_API_BENCH_DB_URL; default the '
-             'openstack_citest user on localhost)')
+             'openstack_citest user on localhost); for the backend it '
+             'names')
     parser.add_argument(
         '--sizes', default=env('TASK_API_BENCH_SIZES', '1000,1000000'),
         help='comma-separated numbers of seeded tasks (default '
@@ -123,8 +128,29 @@ def parse_args(argv):
     unknown = set(args.scenarios) - set(_SCENARIO_NAMES)
     if unknown:
         parser.error('unknown scenarios: %s' % ', '.join(sorted(unknown)))
-    args.db_url = args.db_url or seed.DEFAULT_URLS[args.db]
+    args.dbs = [kind.strip() for kind in args.db.split(',') if kind.strip()]
+    unknown = set(args.dbs) - set(seed.DEFAULT_URLS)
+    if unknown or not args.dbs:
+        parser.error('unknown database backends: %s'
+                     % (', '.join(sorted(unknown)) or '(none)'))
     return args
+
+
+def for_backend(args, kind, first):
+    """The settings of the run on one backend, in a directory of its own.
+
+    The soak runs on the first backend only.
+    """
+    backend = argparse.Namespace(**vars(args))
+    backend.db = kind
+    url = args.db_url
+    if not url or not url.startswith(kind):
+        url = seed.DEFAULT_URLS[kind]
+    backend.db_url = url
+    backend.workdir = os.path.join(args.workdir, kind)
+    if not first:
+        backend.soak = 0
+    return backend
 
 
 # -- preparation -------------------------------------------------------------
@@ -586,11 +612,11 @@ def target_lines(args, results, memory, growth):
     return lines
 
 
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    if not shutil.which('wrk'):
-        print('wrk is missing: apt-get install -y wrk', file=sys.stderr)
-        return 2
+def run_backend(args):
+    """Run every size on one backend and print its report.
+
+    :returns: whether the run was sound.
+    """
     os.makedirs(args.workdir, exist_ok=True)
     results, memory = {}, {}
     log('task_api benchmarks on %s, sizes %s, scenarios %s; work '
@@ -600,13 +626,24 @@ def main(argv=None):
         for size in args.sizes:
             run_size(args, size, results, memory)
     except BenchmarkError as error:
-        print('\nBROKEN: %s' % error, file=sys.stderr, flush=True)
+        print('\nBROKEN on %s: %s' % (args.db, error), file=sys.stderr,
+              flush=True)
         if results:
             report(args, results, memory)
-        return 2
+        return False
     report(args, results, memory)
+    return True
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not shutil.which('wrk'):
+        print('wrk is missing: apt-get install -y wrk', file=sys.stderr)
+        return 2
+    sound = [run_backend(for_backend(args, kind, index == 0))
+             for index, kind in enumerate(args.dbs)]
     log('done')
-    return 0
+    return 0 if all(sound) else 2
 
 
 if __name__ == '__main__':

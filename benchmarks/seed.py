@@ -255,10 +255,13 @@ class Database:
             connection = self.connect()
             try:
                 cursor = connection.cursor()
-                cursor.execute(self.sql(
-                    'DELETE FROM task_info WHERE task_id IN '
-                    '(SELECT id FROM tasks WHERE owner = %s)'),
-                    (BENCH_OWNER,))
+                # NOTE: a pending task task_api created has a claim row
+                # for its workers.
+                for table in ('task_api_claims', 'task_info'):
+                    cursor.execute(self.sql(
+                        'DELETE FROM %s WHERE task_id IN '
+                        '(SELECT id FROM tasks WHERE owner = %%s)' % table),
+                        (BENCH_OWNER,))
                 cursor.execute(self.sql(
                     'DELETE FROM tasks WHERE owner = %s'), (BENCH_OWNER,))
                 count = cursor.rowcount

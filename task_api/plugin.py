@@ -33,6 +33,7 @@ from task_api import conf as task_conf
 from task_api.conf import import_filtering
 from task_api.conf import task
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
 LOG = log.getLogger(__name__)
@@ -153,10 +154,11 @@ def load_conf(config_files, host_conf=None):
 def _configure_database(conf):
     """Make task_api's database engine follow ``conf``'s [database].
 
-    Inside the host's process task_api keeps one pool of connections (its
-    reads share it), beside the host's own.
+    Inside the host's process task_api keeps one pool of connections (as
+    it does everywhere) beside the host's own, and leaves the process's
+    psycopg2 wait callback to the host.
     """
-    sqla_api.use_read_pool(False)
+    timeouts.use_wait_callback(False)
     try:
         sqla_api.main_context_manager.configure(
             **{name: conf.database[name] for name in _FACADE_OPTS})

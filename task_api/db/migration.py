@@ -17,6 +17,7 @@ from sqlalchemy import exc as sa_exc
 from task_api import conf as task_conf
 from task_api.db import errors
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
@@ -140,7 +141,8 @@ def _unbounded_connection(engine):
             yield connection
         return
     with timeouts.unbounded_statements():
-        unpooled = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+        unpooled = engines.attach(
+            sa.create_engine(engine.url, poolclass=sa.pool.NullPool))
         try:
             with unpooled.connect() as connection:
                 yield connection

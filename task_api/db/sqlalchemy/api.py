@@ -8,8 +8,6 @@ import weakref
 
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade
-from oslo_db.sqlalchemy import engines
 from oslo_log import log
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -21,22 +19,18 @@ from sqlalchemy.sql import functions as sa_functions
 from task_api import conf as task_conf
 from task_api.db import api
 from task_api.db import errors
+from task_api.db.sqlalchemy import engines
 from task_api.db.sqlalchemy import models
-# NOTE: imported for the bounds it sets on every new connection.
-from task_api.db.sqlalchemy import timeouts  # noqa: F401
 from task_api import exception
 from task_api import lifecycle
 
 CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
-# NOTE: a context of task_api's own rather than oslo.db's global one, so
-# that tests can swap it with ReplaceEngineFacadeFixture.
-main_context_manager = enginefacade.transaction_context()
-# NOTE: oslo.db sleeps at every connection check-in so that eventlet
-# green threads may run; task_api runs on native threads, which need no
-# such yield.
-main_context_manager.configure(thread_checkin=False)
+#: task_api's enginefacade, and its one pool (see engines).
+main_context_manager = engines.main_context_manager
+#: Runs a read (see engines.read).
+_read = engines.read
 
 _TASK_COLUMNS = tuple(models.Task.__table__.columns)
 _INFO_COLUMNS = (models.TaskInfo.input, models.TaskInfo.result,
@@ -60,31 +54,7 @@ def get_backend():
     return Connection()
 
 
-def get_engine():
-    """The writer engine, for migrations and operator commands."""
-    return main_context_manager.writer.get_engine()
-
-
-@sa.event.listens_for(sa.engine.Engine, 'connect')
-def _sqlite_wal(dbapi_connection, connection_record):
-    # NOTE: in WAL mode readers do not wait for a writer, so show and list
-    # keep answering while tasks are created or purged.
-    if type(dbapi_connection).__module__.startswith('sqlite3'):
-        cursor = dbapi_connection.cursor()
-        try:
-            if cursor.execute('PRAGMA database_list').fetchone()[2]:
-                cursor.execute('PRAGMA journal_mode=WAL')
-        finally:
-            cursor.close()
-
-
-@sa.event.listens_for(sa.engine.Engine, 'do_connect')
-def _mysql_utf8mb4(dialect, connection_record, cargs, cparams):
-    # NOTE: oslo.db asks MySQL for its 3-byte "utf8" unless the URL names a
-    # character set; task input and ids may hold any character.
-    charset = cparams.get('charset')
-    if dialect.name == 'mysql' and charset in ('utf8', 'utf8mb3'):
-        cparams['charset'] = 'utf8mb4'
+get_engine = engines.get_engine
 
 
 #: Runs a writer again when SQLite was busy (see errors.is_sqlite_busy).
@@ -431,113 +401,6 @@ def _image_get(connection, context, image_id):
             'visibility': row.visibility, 'member_id': member_id}
 
 
-def _read_engine_target(url, **engine_args):
-    # NOTE: reads need no transaction: in autocommit mode a show costs one
-    # round trip instead of BEGIN, SELECT and ROLLBACK. A lost connection
-    # is met by _read's single retry instead of a ping at every checkout.
-    engine_args['pool_pre_ping'] = False
-    engine = sa.create_engine(url, isolation_level='AUTOCOMMIT',
-                              **engine_args)
-    return engine, engine
-
-
-class _ReadPools:
-    """The connection pools of reads from a database server.
-
-    Each engine of the enginefacade (the configured one, or one a test put
-    in its place) gets a companion engine on the same URL (with its
-    connection parameters) and [database] options, made by oslo.db, whose
-    connections are in autocommit mode and are not pinged at checkout. It
-    is disposed with its engine. SQLite
-    reads stay on the enginefacade: a file has no round trips to save.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._engines = weakref.WeakKeyDictionary()
-        self.enabled = True
-
-    def get(self):
-        """The read engine, or None when reads use the enginefacade."""
-        if not self.enabled:
-            return None
-        writer = main_context_manager.reader.get_engine()
-        engine = self._engines.get(writer)
-        if engine is None and writer.dialect.name != 'sqlite':
-            with self._lock:
-                engine = self._engines.get(writer)
-                if engine is None:
-                    engine = self._engines[writer] = self._create(writer)
-                    sa.event.listen(writer, 'engine_disposed',
-                                    self._dispose)
-        return engine
-
-    def _dispose(self, writer):
-        engine = self._engines.pop(writer, None)
-        if engine is not None:
-            engine.dispose()
-
-    @staticmethod
-    def _create(writer):
-        group = CONF.database
-        return engines.create_engine(
-            writer.url,
-            mysql_sql_mode=group.mysql_sql_mode,
-            mysql_wsrep_sync_wait=group.mysql_wsrep_sync_wait,
-            connection_recycle_time=group.connection_recycle_time,
-            connection_debug=group.connection_debug,
-            max_pool_size=group.max_pool_size,
-            max_overflow=group.max_overflow,
-            pool_timeout=group.pool_timeout,
-            connection_trace=group.connection_trace,
-            max_retries=0,
-            thread_checkin=False,
-            logging_name='task_api.read',
-            # NOTE: no connection_parameters: oslo.db put them in the URL
-            # of the writer already, and a parameter given twice reaches
-            # the driver as a list.
-            _engine_target=_read_engine_target)
-
-
-_READ_POOLS = _ReadPools()
-
-
-def use_read_pool(enabled):
-    """Give reads from a database server a pool of their own, or not.
-
-    With it (the default) a server process keeps two pools, each sized by
-    ``[database] max_pool_size`` and ``max_overflow``; without it reads
-    share the enginefacade's pool, so that the process keeps one.
-    """
-    _READ_POOLS.enabled = enabled
-
-
-def _read(fn, context, *args, **kwargs):
-    """Run ``fn(connection, context, ...)``, a read of one statement or more.
-
-    A pooled connection found dead (the database restarted, a proxy timed
-    out) is replaced and the read run once more, so that a restart costs
-    no error; a database that stays unreachable raises DBConnectionError.
-    A read that timed out is not run again: the database is hung, and the
-    request's wait stays within its bounds.
-    """
-    engine = _READ_POOLS.get()
-    if engine is None:
-        with main_context_manager.reader.connection.using(
-                context) as connection:
-            return fn(connection, context, *args, **kwargs)
-    try:
-        with engine.connect() as connection:
-            return fn(connection, context, *args, **kwargs)
-    except db_exc.DBConnectionError as error:
-        if errors.timed_out(error):
-            raise
-        LOG.info('Database read failed (%s); trying once more on a new '
-                 'connection.', _describe(error))
-    with engine.connect() as connection:
-        return fn(connection, context, *args, **kwargs)
-
-
 class Connection(api.Connection):
     """DB API on SQLAlchemy through oslo.db's enginefacade."""
 
@@ -556,7 +419,7 @@ class Connection(api.Connection):
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_create(self, context, values):
         values = dict(values)
         info = {key: values.pop(key, None) for key in _INFO_KEYS}
@@ -594,7 +457,7 @@ class Connection(api.Connection):
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
     @_retry_when_sqlite_busy
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_update(self, context, task_id, values, expected_status=None):
         current = _task_get(context.connection, context, task_id)
         values = {key: value for key, value in values.items()
@@ -624,7 +487,7 @@ class Connection(api.Connection):
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_purge(self, context, older_than, max_rows):
         task = models.Task
         # NOTE: two indexed lookups rather than one OR, which no index
@@ -654,7 +517,7 @@ class Connection(api.Connection):
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
     @_retry_when_sqlite_busy
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_claim(self, context, worker_id, limit, lease_seconds):
         connection = context.connection
         now = timeutils.utcnow()
@@ -696,7 +559,7 @@ class Connection(api.Connection):
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
     @_retry_when_sqlite_busy
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_claim_renew(self, context, worker_id, task_ids, lease_seconds):
         task_ids = list(task_ids)
         if not task_ids:
@@ -717,7 +580,7 @@ class Connection(api.Connection):
     @_translate_errors
     @oslo_db_api.retry_on_deadlock
     @_retry_when_sqlite_busy
-    @main_context_manager.writer.connection
+    @engines.writer
     def task_claim_release(self, context, worker_id, task_id, done=True):
         claim = models.Claim
         mine = (sa.and_(claim.task_id == task_id,

@@ -12,17 +12,22 @@ and ``statement_timeout``:
   request connects anew.
 
 PyMySQL and mysqlclient have read and write timeouts of their own.
-psycopg2 has none, so psycopg2 connections are made with a wait callback
-(psycopg2's public hook for cooperative I/O) that waits on the socket
-with a deadline. Other drivers get only what their URL asks for.
+psycopg2 has none, so in a process task_api runs (its own services and
+commands) psycopg2 connections are made with a wait callback (psycopg2's
+public hook for cooperative I/O) that waits on the socket with a deadline.
+That hook is one for the whole process: inside another service's process
+(task_api as a plugin, see :func:`use_wait_callback`) task_api leaves it
+alone, and libpq bounds connecting while the server bounds statements.
+Other drivers get only what their URL asks for.
+
+:mod:`task_api.db.sqlalchemy.engines` calls :func:`bound_new_connection`
+and :func:`bound_on_server` for the connections of task_api's engines.
 """
 
 import contextlib
 import contextvars
 import select
 import time
-
-import sqlalchemy as sa
 
 from task_api import conf as task_conf
 
@@ -33,6 +38,20 @@ CLIENT_GRACE = 1
 
 _UNBOUNDED = contextvars.ContextVar(
     'task_api_unbounded_statements', default=False)
+
+_WAIT_CALLBACK = {'enabled': True}
+
+
+def use_wait_callback(enabled):
+    """Whether psycopg2 connections get task_api's wait callback.
+
+    psycopg2 holds one wait callback for the whole process. task_api
+    installs its own, at its first PostgreSQL connection, in the
+    processes it runs; inside another service's process (the plugin) it
+    is turned off before any connection, and that process's psycopg2
+    stays as its owner set it.
+    """
+    _WAIT_CALLBACK['enabled'] = enabled
 
 
 @contextlib.contextmanager
@@ -123,20 +142,24 @@ def _psycopg2_connection_class(connect_bound, wait_bound):
 def _bound_psycopg2(cparams):
     from psycopg2 import extensions
 
-    if extensions.get_wait_callback() is None:
-        extensions.set_wait_callback(_psycopg2_wait)
-    # NOTE: libpq applies connect_timeout only to blocking connects; with
-    # a wait callback the callback applies it.
-    connect_bound = int(cparams.get('connect_timeout')
-                        or CONF.database.connect_timeout)
     seconds = statement_timeout()
-    wait_bound = seconds + CLIENT_GRACE if seconds else None
     if seconds:
         # NOTE: appended, so that it wins over a statement_timeout in the
         # options of the URL: the client-side bound follows this one.
         option = '-c statement_timeout=%d' % (seconds * 1000)
         options = cparams.get('options')
         cparams['options'] = (options + ' ' + option) if options else option
+    if not _WAIT_CALLBACK['enabled']:
+        # NOTE: libpq bounds a blocking connect by itself.
+        cparams.setdefault('connect_timeout', CONF.database.connect_timeout)
+        return
+    if extensions.get_wait_callback() is None:
+        extensions.set_wait_callback(_psycopg2_wait)
+    # NOTE: libpq applies connect_timeout only to blocking connects; with
+    # a wait callback the callback applies it.
+    connect_bound = int(cparams.get('connect_timeout')
+                        or CONF.database.connect_timeout)
+    wait_bound = seconds + CLIENT_GRACE if seconds else None
     cparams.setdefault('connection_factory',
                        _psycopg2_connection_class(connect_bound, wait_bound))
 
@@ -165,8 +188,11 @@ def _server_bound_mysql(dbapi_connection, seconds):
         cursor.close()
 
 
-@sa.event.listens_for(sa.engine.Engine, 'do_connect')
-def _bound_new_connection(dialect, connection_record, cargs, cparams):
+def bound_new_connection(dialect, connection_record, cparams):
+    """Bound the waits of a connection about to be made with ``cparams``.
+
+    For SQLAlchemy's ``do_connect`` event of task_api's engines.
+    """
     if dialect.driver == 'psycopg2':
         _bound_psycopg2(cparams)
     elif dialect.driver in ('pymysql', 'mysqldb'):
@@ -182,8 +208,11 @@ def _bound_new_connection(dialect, connection_record, cargs, cparams):
             statement_timeout())
 
 
-@sa.event.listens_for(sa.engine.Engine, 'connect')
-def _bound_on_server(dbapi_connection, connection_record):
+def bound_on_server(dbapi_connection, connection_record):
+    """Set the server's statement bound on a new MySQL connection.
+
+    For SQLAlchemy's ``connect`` event of task_api's engines.
+    """
     seconds = connection_record.info.get('task_api_mysql_statement_timeout')
     if seconds:
         _server_bound_mysql(dbapi_connection, seconds)

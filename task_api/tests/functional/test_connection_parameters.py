@@ -45,8 +45,8 @@ class ConnectionParametersMixin:
         self.assertEqual('pending', self.get(
             '/tasks/' + response.json['id']).json['status'])
 
-    def test_reads_connect_with_the_parameters_once(self):
-        url = sqla_api._READ_POOLS.get().url
+    def test_engine_connects_with_the_parameters_once(self):
+        url = sqla_api.get_engine().url
         for name in self.EXPECTED:
             self.assertEqual(self.EXPECTED[name], url.query[name])
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api import exception
 from task_api.tests import base
 from task_api.tests import fixtures
@@ -18,7 +19,8 @@ class StatementTimeoutMixin:
         super().setUp()
         self.config(statement_timeout=1, group='database')
         # NOTE: bounds are set when a connection is made: a new engine.
-        self.engine = sa.create_engine(sqla_api.get_engine().url)
+        self.engine = engines.attach(
+            sa.create_engine(sqla_api.get_engine().url))
         self.addCleanup(self.engine.dispose)
 
     @sqla_api._translate_errors
@@ -63,7 +65,8 @@ class TestBusyTimeoutSQLite(base.TestCase):
     def test_locked_database_is_unavailable(self):
         self.config(statement_timeout=1, group='database')
         path = self.useFixture(base.fixtures.TempDir()).path
-        engine = sa.create_engine('sqlite:///%s/t.sqlite' % path)
+        engine = engines.attach(
+            sa.create_engine('sqlite:///%s/t.sqlite' % path))
         self.addCleanup(engine.dispose)
         with engine.begin() as connection:
             connection.execute(sa.text('CREATE TABLE t (x INTEGER)'))
@@ -88,7 +91,7 @@ class TestOptionsPostgreSQL(base.DbTestCase):
         self.config(statement_timeout=7, group='database')
         url = sqla_api.get_engine().url.update_query_dict(
             {'options': '-c lock_timeout=3000'})
-        engine = sa.create_engine(url)
+        engine = engines.attach(sa.create_engine(url))
         self.addCleanup(engine.dispose)
         with engine.connect() as connection:
             self.assertEqual(('7s', '3s'), tuple(

@@ -14,6 +14,7 @@ import webtest
 
 from task_api import conf
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import timeouts
 from task_api import policy
 from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
@@ -67,7 +68,7 @@ class PluginTestCase(base.DbTestCase):
         # the test process's comes back afterwards.
         self.addCleanup(policy.reset)
         self.addCleanup(conf.use, conf.current())
-        self.addCleanup(sqla_api.use_read_pool, True)
+        self.addCleanup(timeouts.use_wait_callback, True)
         if self.host_policy:
             # NOTE: the host's [oslo_policy] policy_file.
             self.set_policy(self.host_policy)

@@ -1,0 +1,224 @@
+"""task_api's database engines: their pool, their connections, their reads.
+
+task_api keeps one pool of connections to a database server per process,
+the enginefacade's: writes run in its transactions, reads on a connection
+of the same pool, in autocommit mode where the driver switches it without
+a round trip (see :func:`read`). Reads of a SQLite file have a pool of
+their own (see :class:`_SQLiteFileReads`).
+
+What task_api does to each new connection (the bounds of
+:mod:`task_api.db.sqlalchemy.timeouts`, 4-byte UTF-8 on MySQL, WAL mode on
+a SQLite file) is attached to task_api's own engines only, by
+:func:`attach`: those the enginefacade creates, and any engine a test puts
+in their place, which task_api attaches when it first uses it. Another
+service's engines in the same process (glance-api, with task_api as a
+plugin) are left as they are.
+"""
+
+import contextlib
+import functools
+import threading
+import weakref
+
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
+import sqlalchemy as sa
+
+from task_api.db.sqlalchemy import timeouts
+
+# NOTE: a context of task_api's own rather than oslo.db's global one, so
+# that tests can swap it with ReplaceEngineFacadeFixture.
+main_context_manager = enginefacade.transaction_context()
+# NOTE: oslo.db sleeps at every connection check-in so that eventlet
+# green threads may run; task_api runs on native threads, which need no
+# such yield.
+main_context_manager.configure(thread_checkin=False)
+
+_ATTACHED = weakref.WeakSet()
+_ATTACH_LOCK = threading.Lock()
+
+#: Execution options of the connections reads run on, by dialect: only
+#: where autocommit saves round trips. psycopg2 switches it on the client
+#: (a read is then one round trip rather than BEGIN, SELECT and
+#: ROLLBACK); PyMySQL would send a statement to switch it and two more to
+#: switch it back, where a read costs one ROLLBACK without it; Python's
+#: sqlite3 begins no transaction for a SELECT.
+_READ_OPTIONS = {'postgresql': {'isolation_level': 'AUTOCOMMIT'}}
+
+
+class _ConnectionSetup:
+    """What task_api does to each new connection of one engine."""
+
+    def __init__(self):
+        self.sqlite_checked = False
+
+    def do_connect(self, dialect, connection_record, cargs, cparams):
+        timeouts.bound_new_connection(dialect, connection_record, cparams)
+        # NOTE: oslo.db asks MySQL for its 3-byte "utf8" unless the URL
+        # names a character set; task input and ids may hold any
+        # character.
+        if dialect.name == 'mysql' and cparams.get('charset') in (
+                'utf8', 'utf8mb3'):
+            cparams['charset'] = 'utf8mb4'
+
+    def connect(self, dbapi_connection, connection_record):
+        timeouts.bound_on_server(dbapi_connection, connection_record)
+        if (not self.sqlite_checked
+                and type(dbapi_connection).__module__.startswith('sqlite3')):
+            self._sqlite_wal(dbapi_connection)
+
+    def _sqlite_wal(self, dbapi_connection):
+        # NOTE: in WAL mode readers do not wait for a writer, so show and
+        # list keep answering while tasks are created or purged. The mode
+        # is kept in the file: set by the first connection of the engine,
+        # it holds for the others.
+        cursor = dbapi_connection.cursor()
+        try:
+            if cursor.execute('PRAGMA database_list').fetchone()[2]:
+                cursor.execute('PRAGMA journal_mode=WAL')
+        finally:
+            cursor.close()
+        self.sqlite_checked = True
+
+
+def attach(engine):
+    """Give ``engine``'s new connections task_api's setup; idempotent.
+
+    Connections ``engine`` already holds are left as they are.
+
+    :returns: ``engine``
+    """
+    if engine in _ATTACHED:
+        return engine
+    with _ATTACH_LOCK:
+        if engine not in _ATTACHED:
+            setup = _ConnectionSetup()
+            sa.event.listen(engine, 'do_connect', setup.do_connect)
+            sa.event.listen(engine, 'connect', setup.connect)
+            _ATTACHED.add(engine)
+    return engine
+
+
+def _created(engine):
+    attach(engine)
+    # NOTE: with [database] max_retries set, oslo.db tried a connection
+    # before this hook ran, and pooled it without task_api's setup.
+    engine.dispose()
+
+
+main_context_manager.append_on_engine_create(_created)
+
+
+def get_engine():
+    """The writer engine, for migrations and operator commands."""
+    return attach(main_context_manager.writer.get_engine())
+
+
+def _reader_engine():
+    return attach(main_context_manager.reader.get_engine())
+
+
+def writer(fn):
+    """Run ``fn(self, context, ...)`` in a transaction of the writer.
+
+    As the enginefacade's ``writer.connection`` decorator, on an engine
+    given task_api's setup first.
+    """
+    transaction = main_context_manager.writer.connection(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        get_engine()
+        return transaction(*args, **kwargs)
+
+    return wrapper
+
+
+class _SQLiteFileReads:
+    """The pools of reads from SQLite files, one for each engine.
+
+    oslo.db gives a SQLite file a NullPool: each transaction opens the
+    file anew, which costs more than a read by primary key itself. Reads
+    of such an engine's file take their connections from a QueuePool of
+    their own instead, which holds no lock between reads: in WAL mode
+    they never wait for the writer, nor the writer for them. Writes stay
+    in the enginefacade's transactions. The pool is disposed with its
+    engine.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._engines = weakref.WeakKeyDictionary()
+
+    def get(self, engine):
+        """The engine reads of ``engine``'s database use."""
+        if (engine.dialect.name != 'sqlite'
+                or not isinstance(engine.pool, sa.pool.NullPool)):
+            return engine
+        reads = self._engines.get(engine)
+        if reads is None:
+            with self._lock:
+                reads = self._engines.get(engine)
+                if reads is None:
+                    reads = self._engines[engine] = self._create(engine)
+                    sa.event.listen(engine, 'engine_disposed',
+                                    self._dispose)
+        return reads
+
+    def _dispose(self, engine):
+        reads = self._engines.pop(engine, None)
+        if reads is not None:
+            reads.dispose()
+
+    @staticmethod
+    def _create(engine):
+        # NOTE: a connection to a file is no server's resource: the pool
+        # keeps a few and opens more rather than making a read wait.
+        reads = sa.create_engine(engine.url, poolclass=sa.pool.QueuePool,
+                                 pool_size=5, max_overflow=-1,
+                                 logging_name='task_api.sqlite_reads')
+        # NOTE: its errors are the enginefacade's (oslo.db's exceptions).
+        exc_filters.register_engine(reads)
+        sa.event.listen(reads, 'connect', _small_page_cache)
+        return attach(reads)
+
+
+def _small_page_cache(dbapi_connection, connection_record):
+    # NOTE: each kept connection has a page cache of its own (2 MB by
+    # default), which would grow a worker by megabytes; the operating
+    # system caches the file's pages for all of them.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute('PRAGMA cache_size = -%d' % _READ_PAGE_CACHE_KIB)
+    finally:
+        cursor.close()
+
+
+#: KiB of SQLite's page cache of each kept connection of reads
+_READ_PAGE_CACHE_KIB = 256
+
+
+_SQLITE_FILE_READS = _SQLiteFileReads()
+
+
+@contextlib.contextmanager
+def _read_connection():
+    engine = _SQLITE_FILE_READS.get(_reader_engine())
+    with engine.connect() as connection:
+        options = _READ_OPTIONS.get(connection.dialect.name)
+        if options:
+            connection.execution_options(**options)
+        yield connection
+
+
+def read(fn, context, *args, **kwargs):
+    """Run ``fn(connection, context, ...)``, a read of one statement or more.
+
+    The connection comes from the enginefacade's pool, which pings a
+    pooled connection before use: a connection found dead (the database
+    restarted, a proxy timed out) is replaced at once, so that a restart
+    costs no error. A database that stays unreachable raises
+    DBConnectionError; a bound of :mod:`timeouts` that expires, too.
+    """
+    with _read_connection() as connection:
+        return fn(connection, context, *args, **kwargs)
