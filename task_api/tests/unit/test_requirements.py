@@ -35,8 +35,6 @@ NOT_IMPORTED = {
         'testresources': 'imported by oslo_db.sqlalchemy.test_fixtures',
         'testscenarios': 'imported by oslo_db.sqlalchemy.test_fixtures',
         'python-glanceclient': 'its glance command, in test_clients',
-        'psycopg2-binary': 'the driver of the postgresql+psycopg2 URLs of '
-                           'the opportunistic database tests',
         'pymysql': 'the driver of the mysql+pymysql URLs of the '
                    'opportunistic database tests',
     },
