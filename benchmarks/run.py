@@ -161,6 +161,9 @@ def prepare_database(args, size):
     if not args.reseed and database.seeded_size() == size:
         log('N=%s: reusing the seeded database %s' % (
             _n(size), database.name))
+        # NOTE: a database seeded by an older tree gets the migrations
+        # added since, as an operator's would.
+        database.sync_schema(config)
         removed = database.remove_created()
         if removed:
             log('  removed %d tasks left by an earlier create run'
