@@ -5,38 +5,20 @@ read, as Glance defines them) sit beside task_api's in the test database,
 as in glance-api's own database.
 """
 
-import sqlalchemy as sa
 
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
+from task_api.tests import glance_tables
 from task_api.tests.unit.api import base as api_base
 
 OWNER = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 MEMBER = 'cccccccc-3333-4333-8333-cccccccccccc'
 STRANGER = 'dddddddd-4444-4444-8444-dddddddddddd'
 
-_METADATA = sa.MetaData()
-_IMAGES = sa.Table(
-    'images', _METADATA,
-    sa.Column('id', sa.String(36), primary_key=True),
-    sa.Column('name', sa.String(255)),
-    sa.Column('status', sa.String(30), nullable=False),
-    sa.Column('owner', sa.String(255)),
-    sa.Column('visibility', sa.Enum('private', 'public', 'shared',
-                                    'community', name='image_visibility'),
-              nullable=False, server_default='shared'),
-    sa.Column('deleted', sa.Boolean, nullable=False, default=False))
-_IMAGE_MEMBERS = sa.Table(
-    'image_members', _METADATA,
-    sa.Column('id', sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column('image_id', sa.String(36), sa.ForeignKey('images.id'),
-              nullable=False),
-    sa.Column('member', sa.String(255), nullable=False),
-    sa.Column('can_share', sa.Boolean, nullable=False, default=False),
-    sa.Column('status', sa.String(20), nullable=False,
-              server_default='pending'),
-    sa.Column('deleted', sa.Boolean, nullable=False, default=False))
+_METADATA = glance_tables.METADATA
+_IMAGES = glance_tables.IMAGES
+_IMAGE_MEMBERS = glance_tables.IMAGE_MEMBERS
 
 
 def image_id(number):

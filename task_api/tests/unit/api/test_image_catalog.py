@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.db.sqlalchemy import models
 from task_api.tests import base
+from task_api.tests import glance_tables
 from task_api.tests.unit.api import base as api_base
 
 IMAGE = '39bb149a-5c1e-4b1f-9a7e-1f8c0c6d8a22'
@@ -21,19 +22,8 @@ OWNER = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 TASK_ID = '00000000-0000-4000-8000-000000000001'
 
 # NOTE: the columns of Glance's tables that task_api reads.
-_METADATA = sa.MetaData()
-_IMAGES = sa.Table(
-    'images', _METADATA,
-    sa.Column('id', sa.String(36), primary_key=True),
-    sa.Column('owner', sa.String(255)),
-    sa.Column('visibility', sa.String(20), nullable=False),
-    sa.Column('deleted', sa.Boolean, nullable=False))
-_IMAGE_MEMBERS = sa.Table(
-    'image_members', _METADATA,
-    sa.Column('id', sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column('image_id', sa.String(36), nullable=False),
-    sa.Column('member', sa.String(255), nullable=False),
-    sa.Column('deleted', sa.Boolean, nullable=False))
+_METADATA = glance_tables.METADATA
+_IMAGES = glance_tables.IMAGES
 
 
 _TRANSACTION_CONTROL = ('BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT',
