@@ -20,15 +20,19 @@ import threading
 import time
 
 import fixtures
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
+import sqlalchemy as sa
 import stevedore
 from stevedore import extension
 
+from task_api.cmd import manage
 from task_api.common import import_filter
 from task_api import context as task_context
 from task_api.db import api as db_api
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import models
 from task_api.tests import base
 from task_api.tests.functional.api import base as api_base
 from task_api.tests.functional import test_worker
@@ -280,6 +284,42 @@ class ImportTests:
         body_ = self.run_task(task_id)
 
         self.assert_success(body_, RAW, 'raw', len(RAW))
+
+    def test_imported_task_expires_then_is_purged(self):
+        # create -> run -> expire -> purge, as an operator's cron runs
+        # "task-api-manage db purge" (its purge function, in this process,
+        # so that it sees the clock the test moves).
+        self.server.routes['/disk.raw'] = body(RAW)
+        task_id = self.post(self.server.url('/disk.raw'))
+        done = self.run_task(task_id)
+        self.assertEqual('success', done['status'])
+        finished = timeutils.parse_isotime(done['updated_at'])
+        self.assertEqual(finished + datetime.timedelta(hours=48),
+                         timeutils.parse_isotime(done['expires_at']))
+        listed = self.get('/tasks', status=200).json['tasks']
+        self.assertEqual([task_id], [task['id'] for task in listed])
+        # Nothing is purged before the task expires.
+        self.assertEqual(0, manage.purge_tasks(manage.purge_cutoff(0), 10))
+
+        later = finished.replace(tzinfo=None) + datetime.timedelta(hours=49)
+        timeutils.set_time_override(later)
+        self.addCleanup(timeutils.clear_time_override)
+        self.assertEqual([], self.get('/tasks', status=200).json['tasks'])
+        self.assertEqual(1, manage.purge_tasks(manage.purge_cutoff(0), 10))
+
+        engine = sqla_api.get_engine()
+        with engine.connect() as connection:
+            left = [connection.execute(
+                sa.select(sa.func.count()).select_from(model.__table__)
+                .where(model.__table__.c[column] == task_id)).scalar()
+                for model, column in ((models.Task, 'id'),
+                                      (models.TaskInfo, 'task_id'),
+                                      (models.Claim, 'task_id'))]
+        self.assertEqual([0, 0, 0], left)
+        self.get('/tasks/%s' % task_id, status=404)
+        # The image stays: purging a task removes its record, not what
+        # the task made.
+        self.assertEqual([done['result']['image_id']], self.stored_files())
 
     def test_qcow2_image_through_a_name_and_a_redirect(self):
         image = qcow2_image()
