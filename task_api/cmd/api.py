@@ -127,6 +127,25 @@ def serve(application):
         server.stop()
 
 
+def run(application):
+    """Serve ``application``, with a worker beside it when asked.
+
+    The worker (``[api] run_worker``) starts before the server and stops
+    after it, letting the tasks it runs end.
+    """
+    claim_loop = None
+    if CONF.api.run_worker:
+        # NOTE: imported here: a server without a worker loads no flow.
+        from task_api.worker import loop
+        claim_loop = loop.ClaimLoop()
+        claim_loop.start()
+    try:
+        serve(application)
+    finally:
+        if claim_loop is not None:
+            claim_loop.stop()
+
+
 def _zero_config_trial():
     """Serve a local trial when no configuration file was found at all.
 
@@ -138,9 +157,11 @@ def _zero_config_trial():
     if CONF.config_file or CONF.config_dir:
         return
     CONF.set_default('auth_mode', 'noauth', group='api')
+    CONF.set_default('run_worker', True, group='api')
     LOG.warning('No configuration file found: serving a local trial in '
-                'noauth mode, where every caller is trusted. Pass '
-                '--config-file to configure task_api.')
+                'noauth mode, where every caller is trusted, and running '
+                'its tasks in this process. Pass --config-file to '
+                'configure task_api.')
 
 
 def _os_error(error):
@@ -188,7 +209,7 @@ def main(argv=None):
         # NOTE: the paste pipeline that logs each request: this server
         # keeps no access log of its own.
         application = service.load_application('server')
-        serve(application)
+        run(application)
         return
     except exception.TaskApiException as error:
         message = service.one_line(error)

@@ -39,6 +39,14 @@ api_opts = [
              'with 403 otherwise). Anyone who can reach the port is then '
              'an administrator; leave this off unless the network is '
              'private to you.'),
+    cfg.BoolOpt(
+        'run_worker', default=False,
+        help='Also run the tasks in the task-api server process: one '
+             'worker, as task-api-worker runs it ([worker] options), beside '
+             'the API, stopped with it. On by default when task-api runs '
+             'without a configuration file (the local trial). Production '
+             'runs task-api-worker as a service of its own; under Apache, '
+             'uwsgi or gunicorn this option is not used.'),
     cfg.URIOpt(
         'public_endpoint', schemes=['http', 'https'],
         help='Base URL under which clients reach the API, used in the '

@@ -35,10 +35,14 @@ class TestZeroConfigTrial(base.TestCase):
 
     def test_without_configuration_file_noauth_is_the_default(self):
         self.addCleanup(api_cmd.CONF.clear_default, 'auth_mode', group='api')
+        self.addCleanup(api_cmd.CONF.clear_default, 'run_worker', group='api')
         api_cmd._zero_config_trial()
         self.assertEqual('noauth', api_cmd.CONF.api.auth_mode)
+        # The trial runs its tasks too.
+        self.assertTrue(api_cmd.CONF.api.run_worker)
 
     def test_with_a_configuration_file_keystone_stays_the_default(self):
         self.config(config_file=['/etc/task_api/task_api.conf'])
         api_cmd._zero_config_trial()
         self.assertEqual('keystone', api_cmd.CONF.api.auth_mode)
+        self.assertFalse(api_cmd.CONF.api.run_worker)
