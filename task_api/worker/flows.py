@@ -38,27 +38,34 @@ class FlowRegistry:
     """The installed task types.
 
     :param manager: a stevedore ExtensionManager of factories; those of
-        the ``task_api.flows`` entry points when None.
+        the entry points of ``namespace`` when None.
+    :param namespace: the entry point namespace; ``task_api.flows``.
     """
 
-    def __init__(self, manager=None):
+    def __init__(self, manager=None, namespace=NAMESPACE):
+        self._unloadable = {}
         if manager is None:
             manager = stevedore.ExtensionManager(
-                NAMESPACE, invoke_on_load=True,
+                namespace, invoke_on_load=True,
                 on_load_failure_callback=self._load_failed)
         self._factories = {extension.name: extension.obj
                            for extension in manager}
         LOG.info('Task types with an installed flow: %s',
                  ', '.join(sorted(self._factories)) or 'none')
 
-    @staticmethod
-    def _load_failed(manager, entry_point, error):
+    def _load_failed(self, manager, entry_point, error):
         LOG.error('The flow of task type %s could not be loaded: %s',
                   entry_point.name, error)
+        self._unloadable[entry_point.name] = '%s: %s' % (
+            type(error).__name__, error)
 
     def get(self, task_type):
         """The FlowFactory of ``task_type``, or None when none is installed."""
         return self._factories.get(task_type)
+
+    def load_error(self, task_type):
+        """Why the flow installed for ``task_type`` did not load, or None."""
+        return self._unloadable.get(task_type)
 
 
 def run_flow(factory, task):

@@ -24,6 +24,8 @@ CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
 
 NO_FLOW = "No flow is installed for tasks of type '%s'"
+NOT_LOADED = ("The flow installed for tasks of type '%s' could not be "
+              "loaded (%s); the worker's log says more")
 LOST = 'the worker running this task was lost'
 
 
@@ -131,7 +133,9 @@ class Worker:
         try:
             factory = self.registry.get(task['type'])
             if factory is None:
-                self._fail(task_id, NO_FLOW % task['type'])
+                reason = self.registry.load_error(task['type'])
+                self._fail(task_id, NOT_LOADED % (task['type'], reason)
+                           if reason else NO_FLOW % task['type'])
                 return True
             if status == lifecycle.PROCESSING:
                 if not factory.repeatable:

@@ -31,6 +31,7 @@ from task_api.tests import fixtures as task_fixtures
 from task_api.tests.functional.api import base as api_base
 from task_api.tests.functional import worker_flows
 from task_api.tests.unit.api import base as unit_api_base
+from task_api.worker import flows
 from task_api.worker import runner
 
 CLAIMS = models.Claim.__table__
@@ -201,6 +202,33 @@ class ExecutionTests:
             (body['status'], body['message'], body.get('result')))
         self.assertIn('expires_at', body)
         self.assertEqual(0, claim_count(sqla_api.get_engine()))
+
+    def test_type_whose_flow_does_not_load_fails_saying_why(self):
+        # A distribution whose entry point names a module that cannot be
+        # imported, as when a flow's dependency is missing.
+        path = self.useFixture(fixtures.TempDir()).path
+        info = os.path.join(path, 'broken_flows-1.0.dist-info')
+        os.mkdir(info)
+        with open(os.path.join(info, 'METADATA'), 'w') as stream:
+            stream.write('Metadata-Version: 2.1\nName: broken-flows\n'
+                         'Version: 1.0\n')
+        with open(os.path.join(info, 'entry_points.txt'), 'w') as stream:
+            stream.write('[task_api.tests.broken_flows]\n'
+                         'api_image_import = task_api_no_such_module:Flow\n')
+        self.useFixture(fixtures.MonkeyPatch('sys.path', sys.path + [path]))
+        self.useFixture(fixtures.FakeLogger(name='task_api.worker.flows'))
+        worker = runner.Worker(worker_id='w1', registry=flows.FlowRegistry(
+            namespace='task_api.tests.broken_flows'))
+        task_id = self.post('api_image_import')
+
+        self.assertEqual(1, worker.run_once())
+
+        body = self.get('/tasks/%s' % task_id, status=200).json
+        self.assertEqual(
+            ('failure', "The flow installed for tasks of type "
+             "'api_image_import' could not be loaded (ModuleNotFoundError: "
+             "No module named 'task_api_no_such_module'); the worker's log "
+             "says more"), (body['status'], body['message']))
 
     def test_flow_result_is_the_task_result(self):
         task_id = self.create('test_record')
