@@ -143,7 +143,10 @@ class Worker:
                 task = lifecycle.begin_processing(self.dbapi, self.context,
                                                   task_id)
             try:
-                result = flows.run_flow(factory, task)
+                result = flows.run_flow(
+                    factory, task,
+                    check=lambda: lifecycle.check_cancel(
+                        self.dbapi, self.context, task_id))
             except exception.DatabaseUnavailable:
                 raise
             except Exception as error:
