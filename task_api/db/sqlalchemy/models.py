@@ -74,7 +74,6 @@ class Task(Base):
     expires_at = sa.Column(sa.DateTime, nullable=True)
     created_at = sa.Column(sa.DateTime, nullable=False,
                            default=timeutils.utcnow)
-    cancel_message = sa.Column(sa.Text, nullable=True)
     updated_at = sa.Column(sa.DateTime, nullable=True,
                            default=timeutils.utcnow,
                            onupdate=timeutils.utcnow)

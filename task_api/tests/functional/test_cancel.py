@@ -10,6 +10,8 @@ import time
 
 import fixtures
 from oslo_utils import uuidutils
+import stevedore
+from stevedore import extension
 from taskflow.patterns import linear_flow
 from taskflow import task as flow_task
 
@@ -24,8 +26,8 @@ from task_api.worker import runner
 
 PROJECT = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 MEMBER = unit_api_base.member_of(PROJECT)
-CANCELLED = 'Cancelled by user user-of-%s of project %s' % (PROJECT,
-                                                             PROJECT)
+CANCELLED = 'Cancelled by user user-of-%s of project %s' % (
+    PROJECT, PROJECT)
 
 
 class Stage(flow_task.Task):
@@ -58,9 +60,14 @@ class StageThenBlockFlow(flows.FlowFactory):
 
 
 def registry():
-    registry = worker_flows.registry()
-    registry._factories['test_stage_block'] = StageThenBlockFlow()
-    return registry
+    """The test types of worker_flows and test_stage_block."""
+    factories = dict(worker_flows.FACTORIES,
+                     test_stage_block=StageThenBlockFlow)
+    manager = stevedore.ExtensionManager.make_test_instance(
+        [extension.Extension(name, None, factory, factory())
+         for name, factory in factories.items()],
+        namespace=flows.NAMESPACE)
+    return flows.FlowRegistry(manager)
 
 
 class CancelTests:

@@ -35,15 +35,14 @@ def _etag(data):
 CANCELLED = 'Cancelled by user %(user)s of project %(project)s'
 
 
-class TaskActionsController(base.RestController):
-    """/v2/tasks/{task_id}/actions/{action}: POST runs the action.
+class TaskCancelController(base.RestController):
+    """/v2/tasks/{task_id}/actions/cancel: POST cancels the task.
 
-    The only action is ``cancel``; any other answers 404. A body, if
-    any, is not read: an action takes no parameters.
+    A body, if any, is not read: the action takes no parameters, as
+    ironic's and nova's actions without arguments.
     """
 
-    _actions = {'cancel'}
-    _item_methods = {'POST': 'post'}
+    _collection_methods = {'POST': 'post'}
 
     def __init__(self, task_id):
         self.task_id = task_id
@@ -52,21 +51,26 @@ class TaskActionsController(base.RestController):
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
                         task_policies.MODIFY_TASK,
                         resource_rule=task_policies.GET_TASK)
-    def post(self, action):
+    def post(self):
         """POST /v2/tasks/{task_id}/actions/cancel: 202, no body.
 
         A pending task ends ``failure`` at once; a processing one ends
         ``failure`` once its worker stops and reverts. Both say who
         cancelled them; a task that already ended answers 409.
         """
-        if action not in self._actions:
-            raise webob.exc.HTTPNotFound()
         context = pecan.request.context
         TasksController._get_task(context, self.task_id)
         lifecycle.cancel(pecan.request.dbapi, context, self.task_id,
                          CANCELLED % {'user': context.user_id,
                                       'project': context.project_id})
         return responses.empty(202)
+
+
+class TaskActionsController(base.ParentController):
+    """/v2/tasks/{task_id}/actions: the actions on one task."""
+
+    def __init__(self, task_id):
+        self._children = {'cancel': TaskCancelController(task_id)}
 
 
 class TasksController(base.RestController):
