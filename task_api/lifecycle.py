@@ -31,9 +31,12 @@ TRANSITIONS = {
 }
 
 
-def _move(dbapi, context, task_id, new_status, **values):
+def _move(dbapi, context, task_id, new_status, expected=None, **values):
     task = dbapi.task_get(context, task_id)
     current = task['status']
+    if expected is not None and current != expected:
+        raise exception.TaskStatusConflict(
+            task_id=task_id, status=current, expected=expected)
     if new_status not in TRANSITIONS.get(current, ()):
         raise exception.InvalidTaskStatusTransition(
             task_id=task_id, current=current, new=new_status)
@@ -79,7 +82,8 @@ def cancel(dbapi, context, task_id, message):
     task = dbapi.task_get(context, task_id)
     if task['status'] == PENDING:
         try:
-            task = _move(dbapi, context, task_id, FAILURE, message=message)
+            task = _move(dbapi, context, task_id, FAILURE,
+                         expected=PENDING, message=message)
         except exception.TaskStatusConflict:
             # NOTE: a worker started it meanwhile: cancel it as running.
             task = dbapi.task_get(context, task_id)

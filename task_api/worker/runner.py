@@ -149,6 +149,10 @@ class Worker:
                         self.dbapi, self.context, task_id))
             except exception.DatabaseUnavailable:
                 raise
+            except exception.TaskCancelled as error:
+                LOG.info('Task %s: cancelled; its flow reverted.', task_id)
+                self._fail(task_id, service.one_line(error))
+                return True
             except Exception as error:
                 LOG.exception('Task %s: its flow failed.', task_id)
                 self._fail(task_id, service.one_line(error))
