@@ -15,6 +15,7 @@ from stevedore import extension
 from taskflow.patterns import linear_flow
 from taskflow import task as flow_task
 
+from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
 from task_api.tests.functional.api import base as api_base
@@ -194,7 +195,18 @@ class CancelTests:
 
 
 class TestCancelSQLite(CancelTests, api_base.PipelineTestCase):
-    """Cancel on SQLite."""
+    """Cancel on SQLite, in a file.
+
+    A file, not the in-memory database of other tests: a worker thread
+    writes the task while the test reads and cancels it.
+    """
+
+    def setUp(self):
+        super().setUp()
+        test_worker.use_sqlite_file(self, os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'task_api.sqlite'))
+        migration.upgrade(engine=sqla_api.get_engine())
+        worker_flows.METADATA.create_all(sqla_api.get_engine())
 
 
 class TestCancelPostgreSQL(CancelTests, api_base.PostgreSQLPipelineTestCase):
