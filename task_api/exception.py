@@ -43,6 +43,17 @@ class TaskStatusConflict(Conflict):
                 '%(expected)s.')
 
 
+class TaskNotCancellable(Conflict):
+    _msg_fmt = ('Task %(task_id)s is %(status)s and cannot be cancelled: '
+                '%(reason)s')
+
+
+class TaskCancelled(TaskApiException):
+    """Raised in a worker when a caller cancelled the task it runs."""
+
+    _msg_fmt = '%(message)s'
+
+
 class InvalidTaskStatusTransition(Conflict):
     _msg_fmt = ('Task %(task_id)s cannot go from %(current)s to '
                 '%(new)s.')

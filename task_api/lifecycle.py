@@ -31,9 +31,12 @@ TRANSITIONS = {
 }
 
 
-def _move(dbapi, context, task_id, new_status, **values):
+def _move(dbapi, context, task_id, new_status, expected=None, **values):
     task = dbapi.task_get(context, task_id)
     current = task['status']
+    if expected is not None and current != expected:
+        raise exception.TaskStatusConflict(
+            task_id=task_id, status=current, expected=expected)
     if new_status not in TRANSITIONS.get(current, ()):
         raise exception.InvalidTaskStatusTransition(
             task_id=task_id, current=current, new=new_status)
@@ -60,3 +63,50 @@ def succeed(dbapi, context, task_id, result):
 def fail(dbapi, context, task_id, message):
     """End a pending or processing task in failure with ``message``."""
     return _move(dbapi, context, task_id, FAILURE, message=message or '')
+
+
+def cancel(dbapi, context, task_id, message):
+    """Cancel a pending or processing task that task_api runs.
+
+    A pending task ends ``failure`` with ``message`` at once and its
+    claim row goes, so that no worker runs it: the move expects
+    ``pending``, so of this and a worker starting the task at the same
+    moment exactly one wins. A processing task gets a cancel request on
+    its claim row; the worker running it stops at its next check, reverts
+    and ends it ``failure`` with ``message``.
+
+    :returns: the task, as it is after the call.
+    :raises: task_api.exception.TaskNotCancellable when the task ended,
+        or is processing without task_api running it.
+    """
+    task = dbapi.task_get(context, task_id)
+    if task['status'] == PENDING:
+        try:
+            task = _move(dbapi, context, task_id, FAILURE,
+                         expected=PENDING, message=message)
+        except exception.TaskStatusConflict:
+            # NOTE: a worker started it meanwhile: cancel it as running.
+            task = dbapi.task_get(context, task_id)
+        else:
+            dbapi.task_claim_delete(context, task_id)
+            return task
+    if task['status'] == PROCESSING:
+        if dbapi.task_cancel_request(context, task_id, message):
+            return task
+        raise exception.TaskNotCancellable(
+            task_id=task_id, status=task['status'],
+            reason='task_api does not run it.')
+    raise exception.TaskNotCancellable(
+        task_id=task_id, status=task['status'],
+        reason='it has already ended.')
+
+
+def check_cancel(dbapi, context, task_id):
+    """Raise TaskCancelled when a caller cancelled the running task.
+
+    Called by the worker running the task at its flow's boundaries and
+    by steps that run long (the import's fetch, with its progress).
+    """
+    message = dbapi.task_cancel_message(context, task_id)
+    if message:
+        raise exception.TaskCancelled(message)

@@ -44,6 +44,10 @@ DEFAULT_METHODS = ('GET', 'HEAD')
 _ROUTE = re.compile(r'^(/v2(?:\.[0-9]+)?)'
                     r'(/tasks(?:/[^/]+)?|/schemas/tasks?'
                     r'|/images/[^/]+/tasks)$')
+# NOTE: the actions on a task take POST only: with the default methods
+# they stay with the host, and other methods on them too.
+_ACTION_ROUTE = re.compile(r'^(/v2(?:\.[0-9]+)?)'
+                           r'(/tasks/[^/]+/actions/cancel)$')
 
 # NOTE: task_api answers 503 at once when the database is down rather
 # than retrying the first connection, whatever the host does.
@@ -214,8 +218,11 @@ class Dispatch:
         self.methods = frozenset(method.upper() for method in methods)
 
     def __call__(self, environ, start_response):
-        if environ.get('REQUEST_METHOD') in self.methods:
-            found = _ROUTE.match(environ.get('PATH_INFO', ''))
+        method = environ.get('REQUEST_METHOD')
+        if method in self.methods:
+            path = environ.get('PATH_INFO', '')
+            found = _ROUTE.match(path) or (
+                method == 'POST' and _ACTION_ROUTE.match(path))
             if found:
                 environ['SCRIPT_NAME'] = (environ.get('SCRIPT_NAME', '')
                                           + found.group(1))
@@ -229,7 +236,7 @@ def filter_factory(global_conf, **local_conf):
 
     Settings: those of :func:`app_factory`, and ``methods``, the methods
     sent to task_api (``GET HEAD`` by default; add ``POST`` to have
-    task_api create tasks too).
+    task_api create tasks and cancel them too).
     """
     methods = (local_conf.get('methods') or ' '.join(DEFAULT_METHODS))
     task_app = app_factory(global_conf, **local_conf)

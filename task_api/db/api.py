@@ -276,3 +276,39 @@ class Connection(metaclass=abc.ABCMeta):
         :returns: whether the worker still held the claim.
         :raises: task_api.exception.DatabaseUnavailable
         """
+
+    @abc.abstractmethod
+    def task_claim_delete(self, context, task_id):
+        """Delete the claim row of a task, whoever holds it.
+
+        Used when a pending task is cancelled: no worker claims it
+        afterwards, and one that claimed it meanwhile finds it ended.
+
+        :param context: the caller's RequestContext.
+        :param task_id: the task.
+        :returns: whether the task had a claim row.
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def task_cancel_request(self, context, task_id, message):
+        """Ask the worker running a task to stop it.
+
+        Records ``message`` on the task's claim row unless a cancel was
+        already asked for (the first caller's message stays).
+
+        :param context: the caller's RequestContext.
+        :param task_id: the task.
+        :param message: the message the task ends with.
+        :returns: whether the task has a claim row (task_api runs it).
+        :raises: task_api.exception.DatabaseUnavailable
+        """
+
+    @abc.abstractmethod
+    def task_cancel_message(self, context, task_id):
+        """The cancel message recorded for a task, or None.
+
+        :param context: an administrator's RequestContext.
+        :param task_id: the task.
+        :raises: task_api.exception.DatabaseUnavailable
+        """

@@ -20,6 +20,8 @@ rules = [
             {'path': '/v2/tasks', 'method': 'POST'},
             {'path': '/v2/tasks/{task_id}', 'method': 'GET'},
             {'path': '/v2/tasks/{task_id}', 'method': 'DELETE'},
+            {'path': '/v2/tasks/{task_id}/actions/cancel',
+             'method': 'POST'},
         ]),
     policy.DocumentedRuleDefault(
         name=GET_TASK,
@@ -45,10 +47,14 @@ rules = [
         name=MODIFY_TASK,
         check_str='rule:default',
         scope_types=['project'],
-        description='Change or delete a task. Tasks cannot be deleted '
-                    'through the API; the rule is kept so that policy '
-                    'files written for Glance load unchanged.',
-        operations=[{'path': '/v2/tasks/{task_id}', 'method': 'DELETE'}]),
+        description='Change or delete a task: cancel a pending or '
+                    'processing task. Tasks cannot be deleted through '
+                    'the API; the rule keeps Glance\'s name, so that '
+                    'policy files written for Glance load unchanged and '
+                    'who may change a task there may cancel it here.',
+        operations=[{'path': '/v2/tasks/{task_id}', 'method': 'DELETE'},
+                    {'path': '/v2/tasks/{task_id}/actions/cancel',
+                     'method': 'POST'}]),
 ]
 
 

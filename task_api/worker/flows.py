@@ -10,6 +10,8 @@ earlier steps did, and the task ends ``failure``.
 from oslo_log import log
 import stevedore
 import taskflow.engines
+from taskflow.patterns import linear_flow
+from taskflow import task as flow_task
 
 LOG = log.getLogger(__name__)
 
@@ -68,12 +70,32 @@ class FlowRegistry:
         return self._unloadable.get(task_type)
 
 
-def run_flow(factory, task):
+class CancelPoint(flow_task.Task):
+    """A step that calls ``check``, which raises when the task is cancelled.
+
+    Placed before and after the task type's flow, so that a cancel asked
+    for while the flow runs reverts every step it did.
+    """
+
+    def __init__(self, check, name):
+        super().__init__(name='cancel-point-%s' % name)
+        self._check = check
+
+    def execute(self):
+        self._check()
+
+
+def run_flow(factory, task, check=None):
     """Run the flow of ``task``; return its result (a dict, or None).
 
+    :param check: when given, called before the flow's first step and
+        after its last; it raises to stop the task, which reverts.
     :raises: the error of the step that failed, after the flow reverted.
     """
     flow = factory.get_flow(task)
+    if check is not None:
+        flow = linear_flow.Flow('cancellable').add(
+            CancelPoint(check, 'start'), flow, CancelPoint(check, 'end'))
     results = taskflow.engines.run(flow, store={'task': task},
                                    engine='serial')
     return results.get('result')

@@ -152,6 +152,9 @@ class Progress:
             return
         self._last = now
         self.write(self.message(size, total))
+        # NOTE: a cancel asked for while the data is fetched stops it
+        # here, at most one interval later; the flow then reverts.
+        lifecycle.check_cancel(self.dbapi, self.context, self.task_id)
 
     def write(self, message):
         try:

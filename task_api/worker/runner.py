@@ -147,9 +147,16 @@ class Worker:
                 task = lifecycle.begin_processing(self.dbapi, self.context,
                                                   task_id)
             try:
-                result = flows.run_flow(factory, task)
+                result = flows.run_flow(
+                    factory, task,
+                    check=lambda: lifecycle.check_cancel(
+                        self.dbapi, self.context, task_id))
             except exception.DatabaseUnavailable:
                 raise
+            except exception.TaskCancelled as error:
+                LOG.info('Task %s: cancelled; its flow reverted.', task_id)
+                self._fail(task_id, service.one_line(error))
+                return True
             except Exception as error:
                 LOG.exception('Task %s: its flow failed.', task_id)
                 self._fail(task_id, service.one_line(error))

@@ -198,6 +198,12 @@ _CHECK = (sa.select(sa.literal(1))
           .where(sa.false()))
 
 
+def _cancel_message(connection, context, task_id):
+    return connection.execute(
+        sa.select(models.Claim.cancel_message)
+        .where(models.Claim.task_id == task_id)).scalar()
+
+
 def _database_check(connection, context):
     connection.execute(_CHECK).all()
 
@@ -591,3 +597,30 @@ class Connection(api.Connection):
             stmt = (sa.update(claim).where(mine)
                     .values(worker_id=None, lease_expires_at=None))
         return context.connection.execute(stmt).rowcount == 1
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
+    @engines.writer
+    def task_claim_delete(self, context, task_id):
+        return context.connection.execute(sa.delete(models.Claim).where(
+            models.Claim.task_id == task_id)).rowcount == 1
+
+    @_translate_errors
+    @oslo_db_api.retry_on_deadlock
+    @_retry_when_sqlite_busy
+    @engines.writer
+    def task_cancel_request(self, context, task_id, message):
+        claim = models.Claim
+        context.connection.execute(
+            sa.update(claim)
+            .where(claim.task_id == task_id)
+            .where(claim.cancel_message.is_(None))
+            .values(cancel_message=message))
+        return context.connection.execute(
+            sa.select(sa.func.count()).select_from(claim)
+            .where(claim.task_id == task_id)).scalar() == 1
+
+    @_translate_errors
+    def task_cancel_message(self, context, task_id):
+        return _read(_cancel_message, context, task_id)

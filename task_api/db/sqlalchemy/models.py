@@ -105,7 +105,9 @@ class Claim(Base):
     creates it, so the tasks another program writes to a shared database
     have none and no worker ever claims them. It is deleted when the task
     ends. ``lease_expires_at`` is NULL while no worker holds the task;
-    ``attempts`` counts the claims made on it.
+    ``attempts`` counts the claims made on it. ``cancel_message`` is set
+    when a caller cancels the task while a worker runs it: the worker
+    stops, reverts and ends the task in failure with this message.
     """
 
     __tablename__ = 'task_api_claims'
@@ -122,3 +124,4 @@ class Claim(Base):
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = sa.Column(sa.DateTime, nullable=False,
                            default=timeutils.utcnow)
+    cancel_message = sa.Column(sa.Text, nullable=True)

@@ -12,6 +12,7 @@ from task_api.api import validation
 from task_api.api.views import encoding
 from task_api.api.views import tasks as tasks_view
 from task_api import exception
+from task_api import lifecycle
 from task_api.policies import tasks as task_policies
 from task_api import policy
 
@@ -30,11 +31,54 @@ def _etag(data):
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+#: The message a cancelled task ends with.
+CANCELLED = 'Cancelled by user %(user)s of project %(project)s'
+
+
+class TaskCancelController(base.RestController):
+    """/v2/tasks/{task_id}/actions/cancel: POST cancels the task.
+
+    A body, if any, is not read: the action takes no parameters, as
+    ironic's and nova's actions without arguments.
+    """
+
+    _collection_methods = {'POST': 'post'}
+
+    def __init__(self, task_id):
+        self.task_id = task_id
+
+    @base.expose
+    @base.authorized_by(task_policies.TASKS_API_ACCESS,
+                        task_policies.MODIFY_TASK,
+                        resource_rule=task_policies.GET_TASK)
+    def post(self):
+        """POST /v2/tasks/{task_id}/actions/cancel: 202, no body.
+
+        A pending task ends ``failure`` at once; a processing one ends
+        ``failure`` once its worker stops and reverts. Both say who
+        cancelled them; a task that already ended answers 409.
+        """
+        context = pecan.request.context
+        TasksController._get_task(context, self.task_id)
+        lifecycle.cancel(pecan.request.dbapi, context, self.task_id,
+                         CANCELLED % {'user': context.user_id,
+                                      'project': context.project_id})
+        return responses.empty(202)
+
+
+class TaskActionsController(base.ParentController):
+    """/v2/tasks/{task_id}/actions: the actions on one task."""
+
+    def __init__(self, task_id):
+        self._children = {'cancel': TaskCancelController(task_id)}
+
+
 class TasksController(base.RestController):
     """List, create and show tasks."""
 
     _collection_methods = {'GET': 'get_all', 'POST': 'post'}
     _item_methods = {'GET': 'show', 'DELETE': 'delete'}
+    _item_children = {'actions': TaskActionsController}
 
     @base.expose
     @base.authorized_by(task_policies.TASKS_API_ACCESS,
