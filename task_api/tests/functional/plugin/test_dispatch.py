@@ -186,13 +186,21 @@ class OnePoolMixin:
 
     COUNT = None
 
+    def connections(self):
+        """The server's connections to the test's database, this one too."""
+        with sqla_api.get_engine().connect() as connection:
+            return connection.scalar(sa.text(self.COUNT))
+
     def test_reads_and_writes_share_one_connection(self):
+        # NOTE: counted before and after rather than against 1: the test
+        # database may be one an earlier test of this process used, whose
+        # connections may not all be closed yet.
+        before = self.connections()
         for _ in range(3):
             self.request('GET', '/v2/tasks')
             self.request('GET', '/v2/tasks/' + TASK_ID)
             self.request('GET', '/v2/images/%s/tasks' % IMAGE_ID)
-        with sqla_api.get_engine().connect() as connection:
-            self.assertEqual(1, connection.scalar(sa.text(self.COUNT)))
+        self.assertLessEqual(self.connections(), before)
 
 
 class TestOnePoolPostgreSQL(OnePoolMixin, PluginTestCase):
