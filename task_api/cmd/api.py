@@ -18,7 +18,6 @@ from oslo_log import log
 from task_api.common import service
 from task_api import conf as task_conf
 from task_api import exception
-from task_api import version
 
 CONF = task_conf.CONF
 LOG = log.getLogger(__name__)
@@ -194,13 +193,7 @@ def _fail(message):
 def main(argv=None):
     """Entry point of the ``task-api`` console script."""
     CONF.register_cli_opts(cli_opts)
-    try:
-        service.prepare_service(argv, prog=PROG,
-                                version=version.version_string(),
-                                description=DESCRIPTION)
-    except cfg.Error as error:
-        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
-        sys.exit(2)
+    service.prepare_command(argv, PROG, DESCRIPTION)
     _zero_config_trial()
     try:
         _apply_cli_opts()

@@ -2,7 +2,6 @@
 
 import sys
 
-from oslo_config import cfg
 from oslo_log import log
 # NOTE: task_api runs on native threads: oslo.service's threading backend,
 # chosen before anything imports oslo_service.service.
@@ -15,7 +14,6 @@ from oslo_service import service as oslo_service  # noqa: E402
 from task_api.common import service  # noqa: E402
 from task_api import conf as task_conf  # noqa: E402
 from task_api import exception  # noqa: E402
-from task_api import version  # noqa: E402
 from task_api.worker import service as worker_service  # noqa: E402
 
 CONF = task_conf.CONF
@@ -31,13 +29,7 @@ DESCRIPTION = (
 
 def main(argv=None):
     """Entry point of the ``task-api-worker`` console script."""
-    try:
-        service.prepare_service(argv, prog=PROG,
-                                version=version.version_string(),
-                                description=DESCRIPTION)
-    except cfg.Error as error:
-        print('%s: %s' % (PROG, service.one_line(error)), file=sys.stderr)
-        sys.exit(2)
+    service.prepare_command(argv, PROG, DESCRIPTION)
     try:
         service.check_options()
         service.check_database()

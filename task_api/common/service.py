@@ -18,6 +18,7 @@ from task_api.conf import opts
 from task_api.db import errors as db_errors
 from task_api.db import migration
 from task_api import exception
+from task_api import version
 
 CONF = conf.CONF
 LOG = log.getLogger(__name__)
@@ -51,6 +52,20 @@ def prepare_service(argv=None, default_config_files=None,
          default_config_dirs=default_config_dirs)
     log.setup(CONF, 'task_api')
     masking.install_log_masking()
+
+
+def prepare_command(argv, prog, description):
+    """prepare_service for a console script, with its --version.
+
+    A command line or configuration file oslo.config refuses ends the
+    command with one line on standard error and exit status 2.
+    """
+    try:
+        prepare_service(argv, prog=prog, version=version.version_string(),
+                        description=description)
+    except cfg.Error as error:
+        print('%s: %s' % (prog, one_line(error)), file=sys.stderr)
+        sys.exit(2)
 
 
 def check_options(conf=None, groups=None):

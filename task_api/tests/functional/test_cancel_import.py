@@ -5,12 +5,10 @@ worker checks for a cancel when it writes the progress, stops fetching,
 reverts, and the task ends failure saying who cancelled it.
 """
 
-import logging
 import os
 import threading
 import time
 
-import fixtures
 
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
@@ -27,16 +25,7 @@ class CancelImportTests:
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.FakeLogger(name='taskflow',
-                                            level=logging.INFO))
-        self.state_path = self.useFixture(fixtures.TempDir()).path
-        self.config(state_path=self.state_path)
-        self.config(import_read_timeout=10, import_connect_timeout=5,
-                    group='task')
-        self.server = self.useFixture(test_import.Server())
-        self.config(allowed_hosts=['127.0.0.1'],
-                    allowed_ports=[self.server.port],
-                    group='import_filtering_opts')
+        test_import.use_import_setup(self, ['127.0.0.1'])
 
     def files(self, name):
         path = os.path.join(self.state_path, name)

@@ -195,6 +195,22 @@ def registry(resolver=None):
     return flows.FlowRegistry(manager)
 
 
+def use_import_setup(test, allowed_hosts):
+    """Give ``test`` a state_path, an image server and a filter for it.
+
+    Sets ``test.state_path`` and ``test.server``; taskflow's log is
+    captured at INFO.
+    """
+    test.useFixture(fixtures.FakeLogger(name='taskflow', level=logging.INFO))
+    test.state_path = test.useFixture(fixtures.TempDir()).path
+    test.config(state_path=test.state_path)
+    test.config(import_read_timeout=10, import_connect_timeout=5,
+                group='task')
+    test.server = test.useFixture(Server())
+    test.config(allowed_hosts=allowed_hosts, allowed_ports=[test.server.port],
+                group='import_filtering_opts')
+
+
 class ImportTests:
     """Import tasks run by a worker, seen through the API and the store."""
 
@@ -202,17 +218,8 @@ class ImportTests:
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.FakeLogger(name='taskflow',
-                                            level=logging.INFO))
-        self.state_path = self.useFixture(fixtures.TempDir()).path
-        self.config(state_path=self.state_path)
+        use_import_setup(self, ['127.0.0.1', 'images.test'])
         self.config(max_import_size=self.MAX_SIZE, group='task')
-        self.config(import_read_timeout=10, import_connect_timeout=5,
-                    group='task')
-        self.server = self.useFixture(Server())
-        self.config(allowed_hosts=['127.0.0.1', 'images.test'],
-                    allowed_ports=[self.server.port],
-                    group='import_filtering_opts')
         self.resolver = Resolver({'images.test': ['127.0.0.1']})
 
     def worker(self, resolver=None):
