@@ -8,7 +8,10 @@ the image an import task fetches.
 import hashlib
 import json
 import os
+import signal
 import time
+
+import sqlalchemy as sa
 
 from task_api.tests import base
 from task_api.tests.functional import server
@@ -28,10 +31,10 @@ class TestServerRunsTasks(base.TestCase):
             '[import_filtering_opts]', 'allowed_hosts = 127.0.0.1',
             'allowed_ports = %d' % self.images.port], **api_options))
 
-    def create(self, api):
+    def create(self, api, path='/disk.raw'):
         status, _, body = api.request('/v2/tasks', method='POST', body={
             'type': 'import', 'input': {
-                'import_from': self.images.url('/disk.raw'),
+                'import_from': self.images.url(path),
                 'import_from_format': 'raw',
                 'image_properties': {'name': 'trial', 'disk_format': 'raw',
                                      'container_format': 'bare'}}},
@@ -58,6 +61,24 @@ class TestServerRunsTasks(base.TestCase):
                          hashlib.sha512(data).hexdigest())
         self.assertEqual(task['result']['os_hash_value'],
                          hashlib.sha512(data).hexdigest())
+
+    def test_sigterm_lets_the_running_task_end(self):
+        # About 3 s of data, so that SIGTERM comes while it is fetched.
+        self.images.routes['/slow.raw'] = test_import.stream(
+            b'\x5a' * 65536, 30, delay=0.1, length=30 * 65536)
+        api = self.start(run_worker='true')
+        task_id = self.create(api, '/slow.raw')
+        deadline = time.monotonic() + 60
+        while api.get_json('/v2/tasks/' + task_id)['status'] == 'pending':
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        api.process.send_signal(signal.SIGTERM)
+        self.assertEqual(0, api.process.wait(timeout=60))
+        with api.engine().connect() as connection:
+            status = connection.execute(sa.text(
+                'SELECT status FROM tasks WHERE id = :id'),
+                {'id': task_id}).scalar()
+        self.assertEqual('success', status, api.read_log()[-3000:])
 
     def test_without_run_worker_tasks_wait_for_a_worker(self):
         api = self.start()
