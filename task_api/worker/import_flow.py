@@ -147,11 +147,13 @@ class Progress:
                                      fetch.describe_size(total))
 
     def __call__(self, size, total):
-        now = time.monotonic()
-        if now - self._last < self.interval:
+        if time.monotonic() - self._last < self.interval:
             return
-        self._last = now
         self.write(self.message(size, total))
+        # NOTE: counted from the end of the write, so that a write that
+        # took long is not followed by one less than an interval after it
+        # (the task's updated_at is when a write began).
+        self._last = time.monotonic()
         # NOTE: a cancel asked for while the data is fetched stops it
         # here, at most one interval later; the flow then reverts.
         lifecycle.check_cancel(self.dbapi, self.context, self.task_id)
