@@ -36,6 +36,16 @@ import_opts = [
         help='Seconds an import task waits for the next bytes from its '
              'source before it fails.'),
     cfg.StrOpt(
+        'import_ca_file',
+        help='PEM file of the certificate authorities whose certificates '
+             'import tasks trust when they fetch an https import_from URL '
+             '(or follow a redirect to one), instead of the system\'s '
+             'trusted authorities. For image servers whose certificate an '
+             'internal authority issued. Unset: the system\'s trusted '
+             'authorities. The server\'s certificate must always be '
+             'valid for the URL\'s host; an import whose source fails '
+             'these checks fails, saying why.'),
+    cfg.StrOpt(
         'work_dir', default='$state_path/import',
         help='Directory where an import task keeps the data it fetches '
              'while the data is checked, before it goes to the image '

@@ -8,7 +8,12 @@ connection is made: the URL's host is resolved once
 resolved to is checked, and the connection goes to one of those addresses
 (never to the name, which would be resolved again), with the URL's host in
 the ``Host`` header and, for https, in the TLS server name and the
-certificate check. Redirects are followed here, hop by hop, each checked
+certificate check. As soon as a connection is made, before any request is
+sent on it, the address it actually went to is checked again
+(:class:`CheckedHTTPConnection`), for http and https alike. For https,
+the server's certificate must be issued by an authority of ``[task]
+import_ca_file`` (the system's trusted authorities when unset) and be
+valid for the URL's host. Redirects are followed here, hop by hop, each checked
 the same way, at most :data:`MAX_REDIRECTS` of them. Proxy settings of the
 environment are ignored: they would hide where the data comes from.
 
@@ -17,10 +22,12 @@ credentials in its query (:mod:`task_api.common.masking`).
 """
 
 import ipaddress
+import ssl
 import urllib.parse
 
 from oslo_log import log
 import urllib3
+from urllib3 import connection as urllib3_connection
 from urllib3 import exceptions as urllib3_exc
 from urllib3.util import make_headers
 
@@ -73,24 +80,109 @@ def _authorization(split):
     return make_headers(basic_auth='%s:%s' % (user, password))
 
 
+def check_peer(sock, host, port, address):
+    """Check the address a connection for ``host`` actually went to.
+
+    :param sock: the connected socket.
+    :param host: the URL's host: a name (str) or an address.
+    :param address: the address that was checked and connected to.
+    :raises: FetchFailed when the filter refuses the peer address or it
+        is not ``address``.
+    """
+    peer = sock.getpeername()[0]
+    name = host if isinstance(host, str) else None
+    try:
+        import_filter.check_address(peer, port, name)
+    except import_filter.Refused as error:
+        raise FetchFailed('the connection for %s went to a refused '
+                          'address: %s' % (host, error)) from None
+    if ipaddress.ip_address(peer.split('%')[0]) != address:
+        raise FetchFailed('the connection for %s went to %s instead of '
+                          'the checked address %s' % (host, peer, address))
+
+
+class _PeerChecked:
+    """Checks the peer of each new connection before anything is sent.
+
+    :param checked_address: the address the host was checked at.
+    :param url_host: the URL's host (a name, or an address).
+    """
+
+    def __init__(self, *args, checked_address, url_host, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked_address = checked_address
+        self.url_host = url_host
+
+    def connect(self):
+        super().connect()
+        try:
+            check_peer(self.sock, self.url_host, self.port,
+                       self.checked_address)
+        except FetchFailed:
+            self.close()
+            raise
+
+
+class CheckedHTTPConnection(_PeerChecked, urllib3_connection.HTTPConnection):
+    """An http connection whose peer address is checked when it connects."""
+
+
+class CheckedHTTPSConnection(_PeerChecked,
+                             urllib3_connection.HTTPSConnection):
+    """An https connection whose peer address is checked when it connects.
+
+    Checked once the TLS handshake is done, before the request is sent.
+    """
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = CheckedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = CheckedHTTPSConnection
+
+
 def _pool(target, address):
     timeout = urllib3.Timeout(connect=CONF.task.import_connect_timeout,
                               read=CONF.task.import_read_timeout)
+    checks = {'checked_address': address, 'url_host': target.host}
     if target.scheme == 'http':
-        return urllib3.HTTPConnectionPool(
-            str(address), target.port, timeout=timeout, retries=False,
-            maxsize=1)
+        return _HTTPPool(str(address), target.port, timeout=timeout,
+                         retries=False, maxsize=1, **checks)
     # NOTE: the connection goes to the address; the certificate must
     # still be valid for the name the URL gives, which is also the server
-    # name sent in the TLS handshake.
+    # name sent in the TLS handshake (for an address, valid for the
+    # address). The TLS library checks the name.
     name = None if not isinstance(target.host, str) else target.host
-    return urllib3.HTTPSConnectionPool(
+    return _HTTPSPool(
         str(address), target.port, timeout=timeout, retries=False,
-        maxsize=1, cert_reqs='CERT_REQUIRED', server_hostname=name,
-        assert_hostname=name or str(address))
+        maxsize=1, cert_reqs='CERT_REQUIRED',
+        ca_certs=CONF.task.import_ca_file, server_hostname=name, **checks)
 
 
-def _error_message(error, where, scheme):
+def _tls_message(error, where):
+    """One line saying why the TLS connection to ``where`` failed."""
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        detail = (reason.verify_message or reason.reason or
+                  'certificate verify failed').rstrip('.')
+        trusted = ('[task] import_ca_file' if CONF.task.import_ca_file
+                   else 'the system, as [task] import_ca_file is unset')
+        return 'the TLS certificate of %s could not be verified: %s ' \
+               '(certificate authorities trusted: those of %s)' % (
+                   where, detail, trusted)
+    if isinstance(reason, OSError) and not isinstance(reason, ssl.SSLError):
+        # NOTE: the authorities' file is read when connecting.
+        LOG.error('[task] import_ca_file %s could not be read: %s',
+                  CONF.task.import_ca_file, reason)
+        return 'the certificate authorities of [task] import_ca_file ' \
+               'could not be read (%s)' % type(reason).__name__
+    return 'the https connection to %s failed (TLS: the server\'s ' \
+           'certificate or handshake was refused)' % where
+
+
+def _error_message(error, where):
     """One line saying why a request to ``where`` failed, no URL in it."""
     if isinstance(error, urllib3_exc.ConnectTimeoutError):
         return 'connecting to %s timed out after %s seconds ([task] ' \
@@ -102,8 +194,7 @@ def _error_message(error, where, scheme):
     if isinstance(error, urllib3_exc.NewConnectionError):
         return 'could not connect to %s' % where
     if isinstance(error, urllib3_exc.SSLError):
-        return 'the %s connection to %s failed (TLS: the server\'s ' \
-               'certificate or handshake was refused)' % (scheme, where)
+        return _tls_message(error, where)
     return 'the connection to %s broke (%s)' % (
         where, type(error).__name__)
 
@@ -139,24 +230,6 @@ class Fetcher:
                 '%s does not pass [import_filtering_opts]: %s%s'
                 % (_masked(url), error, resolved)) from None
 
-    def _check_peer(self, response, target, address):
-        """Check the address the connection was actually made to."""
-        connection = getattr(response, 'connection', None)
-        sock = getattr(connection, 'sock', None)
-        if sock is None:
-            return
-        peer = sock.getpeername()[0]
-        name = target.host if isinstance(target.host, str) else None
-        try:
-            import_filter.check_address(peer, target.port, name)
-        except import_filter.Refused as error:
-            raise FetchFailed('the connection for %s went to a refused '
-                              'address: %s' % (target.host, error)) from None
-        if ipaddress.ip_address(peer.split('%')[0]) != address:
-            raise FetchFailed('the connection for %s went to %s instead of '
-                              'the checked address %s'
-                              % (target.host, peer, address))
-
     def _request(self, url):
         """One GET of ``url`` after its checks; no redirect followed."""
         target = self._check(url)
@@ -185,14 +258,12 @@ class Fetcher:
                 error = request_error
                 pool.close()
                 continue
-            try:
-                self._check_peer(response, target, address)
             except FetchFailed:
-                response.close()
+                # NOTE: the peer check of the connection refused it.
                 pool.close()
                 raise
             return response, pool
-        raise FetchFailed(_error_message(error, where, target.scheme))
+        raise FetchFailed(_error_message(error, where))
 
     def open(self, url):
         """Open ``url``, following redirects.
@@ -279,7 +350,7 @@ class Download:
             scheme, host, port = import_filter.parse_url(self.url)
             port = port or import_filter.DEFAULT_PORTS[scheme]
             raise FetchFailed(_error_message(
-                error, _host_header(scheme, host, port), scheme)) from None
+                error, _host_header(scheme, host, port))) from None
         if self.total is not None and self.size != self.total:
             raise FetchFailed('%s announced %d bytes but sent %d'
                               % (_masked(self.url), self.total, self.size))

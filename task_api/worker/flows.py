@@ -4,8 +4,12 @@ A task type is installed by an entry point in the ``task_api.flows``
 namespace, named after the type, whose object is a :class:`FlowFactory`
 class (it is instantiated once, when the worker loads it). The flow it
 builds is run by taskflow's engine: a step that fails reverts what the
-earlier steps did, and the task ends ``failure``.
+earlier steps did, and the task ends ``failure``. The worker checks for
+a cancel at every step boundary of that flow (:func:`with_cancel_points`),
+whoever installed the type.
 """
+
+import itertools
 
 from oslo_log import log
 import stevedore
@@ -73,29 +77,71 @@ class FlowRegistry:
 class CancelPoint(flow_task.Task):
     """A step that calls ``check``, which raises when the task is cancelled.
 
-    Placed before and after the task type's flow, so that a cancel asked
-    for while the flow runs reverts every step it did.
+    :func:`with_cancel_points` puts one at every step boundary of a task
+    type's flow: its failure is a step's failure, so taskflow reverts the
+    steps that ran, latest first, and runs none of the later ones.
     """
 
     def __init__(self, check, name):
-        super().__init__(name='cancel-point-%s' % name)
+        super().__init__(name='task_api-cancel-point-%s' % name)
         self._check = check
 
     def execute(self):
         self._check()
 
 
+def with_cancel_points(flow, check):
+    """``flow`` with a :class:`CancelPoint` at each of its step boundaries.
+
+    One before the first step, one after the last, and one between any two
+    steps of a linear flow, nested linear flows included: a cancel asked
+    for while a step runs is seen as soon as that step ends.
+
+    Two kinds of subflow stay one step, with cancel points only around
+    them: a linear flow with a retry controller (a cancel point inside it
+    would fail the subflow, which the controller may run again) and the
+    other patterns (an unordered or graph flow has no "next" step; its
+    atoms may run at the same time).
+
+    The flow is built again from its atoms (a linear flow's iteration is
+    the order its steps run in); the factory's flow is left as it was.
+    """
+    number = itertools.count(1)
+
+    def point():
+        return CancelPoint(check, next(number))
+
+    def interleave(item):
+        if not isinstance(item, linear_flow.Flow) or item.retry is not None:
+            return item
+        rebuilt = linear_flow.Flow(item.name)
+        for index, child in enumerate(item):
+            if index:
+                rebuilt.add(point())
+            rebuilt.add(interleave(child))
+        return rebuilt
+
+    return linear_flow.Flow('task_api-cancellable').add(
+        CancelPoint(check, 'start'), interleave(flow),
+        CancelPoint(check, 'end'))
+
+
 def run_flow(factory, task, check=None):
     """Run the flow of ``task``; return its result (a dict, or None).
 
-    :param check: when given, called before the flow's first step and
-        after its last; it raises to stop the task, which reverts.
+    :param check: when given, called at every step boundary of the flow
+        (:func:`with_cancel_points`); it raises to stop the task, which
+        reverts.
     :raises: the error of the step that failed, after the flow reverted.
     """
+    # NOTE: cancel points are steps of the flow rather than an engine
+    # listener: taskflow's notifier logs and swallows what a listener
+    # raises, so a listener could only suspend the engine, and a
+    # suspended engine does not revert. A failing step reverts the
+    # others through taskflow's ordinary, public path.
     flow = factory.get_flow(task)
     if check is not None:
-        flow = linear_flow.Flow('cancellable').add(
-            CancelPoint(check, 'start'), flow, CancelPoint(check, 'end'))
+        flow = with_cancel_points(flow, check)
     results = taskflow.engines.run(flow, store={'task': task},
                                    engine='serial')
     return results.get('result')

@@ -71,6 +71,18 @@ def registry():
     return flows.FlowRegistry(manager)
 
 
+def use_sqlite_file(test):
+    """Give ``test`` task_api's tables and worker_flows' in a SQLite file.
+
+    A file, not the in-memory database of other tests: a worker thread
+    writes the task while the test reads and cancels it.
+    """
+    test_worker.use_sqlite_file(test, os.path.join(
+        test.useFixture(fixtures.TempDir()).path, 'task_api.sqlite'))
+    migration.upgrade(engine=sqla_api.get_engine())
+    worker_flows.METADATA.create_all(sqla_api.get_engine())
+
+
 class CancelTests:
 
     def setUp(self):
@@ -203,10 +215,7 @@ class TestCancelSQLite(CancelTests, api_base.PipelineTestCase):
 
     def setUp(self):
         super().setUp()
-        test_worker.use_sqlite_file(self, os.path.join(
-            self.useFixture(fixtures.TempDir()).path, 'task_api.sqlite'))
-        migration.upgrade(engine=sqla_api.get_engine())
-        worker_flows.METADATA.create_all(sqla_api.get_engine())
+        use_sqlite_file(self)
 
 
 class TestCancelPostgreSQL(CancelTests, api_base.PostgreSQLPipelineTestCase):

@@ -134,16 +134,25 @@ def stream(chunk, count, delay=0.0, length=None, sent=None):
 
 
 class Server(fixtures.Fixture):
-    """A threaded HTTP server on ``address``, port chosen by the system."""
+    """A threaded HTTP server on ``address``, port chosen by the system.
 
-    def __init__(self, address='127.0.0.1'):
+    With ``tls`` (a server-side ssl.SSLContext), it serves https.
+    """
+
+    def __init__(self, address='127.0.0.1', tls=None):
         super().__init__()
         self.address = address
+        self.tls = tls
 
     def _setUp(self):
         self.httpd = http.server.ThreadingHTTPServer((self.address, 0),
                                                      Handler)
         self.httpd.daemon_threads = True
+        if self.tls is not None:
+            # NOTE: the handshake happens in the request's thread.
+            self.httpd.socket = self.tls.wrap_socket(
+                self.httpd.socket, server_side=True,
+                do_handshake_on_connect=False)
         self.httpd.routes = {}
         self.httpd.requests = []
         self.port = self.httpd.server_address[1]
@@ -163,8 +172,9 @@ class Server(fixtures.Fixture):
         return self.httpd.requests
 
     def url(self, path, host=None, userinfo=''):
-        return 'http://%s%s:%d%s' % (userinfo, host or self.address,
-                                     self.port, path)
+        return '%s://%s%s:%d%s' % ('http' if self.tls is None else 'https',
+                                   userinfo, host or self.address,
+                                   self.port, path)
 
 
 class Resolver:
