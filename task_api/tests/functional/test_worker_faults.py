@@ -27,12 +27,32 @@ from task_api.tests import base
 from task_api.tests import fixtures as task_fixtures
 from task_api.tests.functional import tcp_proxy
 from task_api.tests.functional import test_import
+from task_api.tests.functional import test_import_glance
 from task_api.tests.functional import test_worker
 from task_api.worker import import_flow
 from task_api.worker import runner
 
 KiB = 1024
 CHUNK = b'\1' * (64 * KiB)
+
+
+def leave_lost_task(import_from, owner=base.get_test_task()['owner']):
+    """An import task as a worker killed while it ran it leaves it.
+
+    The task is ``processing`` with a progress message; its claim is held
+    by the dead worker, whose lease expired.
+    """
+    task = base.create_test_task(
+        id=uuidutils.generate_uuid(), status='processing', owner=owner,
+        message='Fetched 2.0 MiB of 3.0 MiB',
+        input={'import_from': import_from, 'import_from_format': 'raw',
+               'image_properties': {'name': 'lost'}})
+    expired = timeutils.utcnow() - datetime.timedelta(seconds=5)
+    with sqla_api.get_engine().begin() as connection:
+        connection.execute(sa.insert(models.Claim).values(
+            task_id=task['id'], worker_id='dead-host:4242', attempts=1,
+            lease_expires_at=expired, created_at=task['created_at']))
+    return task
 
 
 class WorkerProcesses:
@@ -373,18 +393,7 @@ class TakeoverCleanupTests:
         test_import.use_import_setup(self, ['127.0.0.1'])
 
     def leave_lost_import(self):
-        task = base.create_test_task(
-            id=uuidutils.generate_uuid(), status='processing',
-            message='Fetched 2.0 MiB of 3.0 MiB',
-            input={'import_from': self.server.url('/disk.raw'),
-                   'import_from_format': 'raw',
-                   'image_properties': {'name': 'lost'}})
-        expired = timeutils.utcnow() - datetime.timedelta(
-            seconds=5)
-        with sqla_api.get_engine().begin() as connection:
-            connection.execute(sa.insert(models.Claim).values(
-                task_id=task['id'], worker_id='dead-host:4242', attempts=1,
-                lease_expires_at=expired, created_at=task['created_at']))
+        task = leave_lost_task(self.server.url('/disk.raw'))
         work = os.path.join(self.state_path, 'import')
         images = os.path.join(self.state_path, 'images')
         for directory in (work, images):
@@ -436,3 +445,31 @@ class TestTakeoverCleanupPostgreSQL(TakeoverCleanupTests, base.DbTestCase):
 
 class TestTakeoverCleanupMySQL(TakeoverCleanupTests, base.DbTestCase):
     FIXTURE = task_fixtures.MySQLDatabase
+
+
+class TestTakeoverCleanupGlance(test_import_glance.TestImportIntoGlance):
+    """With ``import_target = glance``: a real Glance holds the image."""
+
+    # NOTE: the Image service's imports are tested in their own module.
+    test_image_is_created_in_the_owners_project_and_uploaded = None
+    test_refused_upload_deletes_the_image = None
+
+    def test_takeover_deletes_the_image_the_lost_worker_created(self):
+        task = leave_lost_task(self.server.url('/disk.raw'),
+                               owner=test_import_glance.OWNER)
+        image_id = import_flow.image_id_of(task)
+        # The lost worker had created the image (queued, no data yet).
+        status, _, _ = self.request('/v2/images', method='POST', body={
+            'id': image_id, 'name': 'lost', 'disk_format': 'raw',
+            'container_format': 'bare'})
+        self.assertEqual(201, status)
+        self.assertEqual([image_id], [image['id'] for image in self.images()])
+        worker = runner.Worker(worker_id='survivor', registry=self.registry)
+
+        self.assertEqual(1, worker.run_once())
+
+        task = db_api.get_instance().task_get(
+            task_context.get_admin_context(), task['id'])
+        self.assertEqual(('failure', runner.LOST),
+                         (task['status'], task['message']))
+        self.assertEqual([], self.images())
