@@ -145,6 +145,15 @@ class WorkerProcesses:
                         models.Claim.task_id, models.Claim.worker_id,
                         models.Claim.attempts))}
 
+    def wait_for_released(self):
+        """Wait until no claim is left.
+
+        A worker releases a task's claim just after it wrote the task's
+        end, which the test may have seen first.
+        """
+        self.wait_for(lambda: not self.claims(), 'the release of the claims',
+                      timeout=30)
+
     def statuses(self):
         return test_worker.statuses(self.engine)
 
@@ -217,10 +226,7 @@ class KillTests(WorkerProcesses):
         self.assertIsNotNone(task['expires_at'])
         # Within a lease and one renewal period (a third of a lease).
         self.assertLess(ended_in, self.LEASE * 4 / 3.0, self.worker_logs())
-        # NOTE: the claim goes once the survivor is done with the task,
-        # just after it wrote the failure.
-        self.wait_for(lambda: not self.claims(), 'the release of the claim',
-                      timeout=30)
+        self.wait_for_released()
         # The partial data went with the takeover.
         self.assertEqual([], self.work_files())
         self.assertEqual([], self.stored_files())
@@ -299,7 +305,7 @@ class OutageTests(WorkerProcesses):
         task_id = self.create_import('/disk.raw')
         self.assert_imported(self.wait_for_end(task_id), test_import.RAW)
         self.assertEqual({'success': 2}, self.statuses())
-        self.assertEqual({}, self.claims())
+        self.wait_for_released()
         self.assertEqual([], self.work_files())
         self.assertIsNone(self.processes[0].poll())
 
