@@ -10,12 +10,14 @@ through this module, which refuses any other transition.
 
 import datetime
 
+from oslo_log import log
 from oslo_utils import timeutils
 
 from task_api import conf as task_conf
 from task_api import exception
 
 CONF = task_conf.CONF
+LOG = log.getLogger(__name__)
 
 PENDING = 'pending'
 PROCESSING = 'processing'
@@ -56,8 +58,13 @@ def begin_processing(dbapi, context, task_id):
 
 
 def succeed(dbapi, context, task_id, result):
-    """End a processing task in success with ``result`` (a dict)."""
-    return _move(dbapi, context, task_id, SUCCESS, result=result)
+    """End a processing task in success with ``result`` (a dict).
+
+    Its message, which said how far the task got while it ran, becomes
+    empty, as Glance leaves the message of a task that succeeded.
+    """
+    return _move(dbapi, context, task_id, SUCCESS, result=result,
+                 message='')
 
 
 def fail(dbapi, context, task_id, message):
@@ -105,8 +112,15 @@ def check_cancel(dbapi, context, task_id):
     """Raise TaskCancelled when a caller cancelled the running task.
 
     Called by the worker running the task at its flow's boundaries and
-    by steps that run long (the import's fetch, with its progress).
+    by steps that run long (the import's fetch, with its progress). While
+    the database is unavailable the task goes on: a cancel is read at the
+    first check after it is back.
     """
-    message = dbapi.task_cancel_message(context, task_id)
+    try:
+        message = dbapi.task_cancel_message(context, task_id)
+    except exception.DatabaseUnavailable:
+        LOG.warning('Task %s: whether it was cancelled could not be read; '
+                    'the database is unavailable.', task_id)
+        return
     if message:
         raise exception.TaskCancelled(message)

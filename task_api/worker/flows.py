@@ -39,6 +39,13 @@ class FlowFactory:
         """Return the taskflow flow that runs ``task``."""
         raise NotImplementedError()
 
+    def clean_up_lost(self, task):
+        """Remove what a run of ``task`` by a lost worker left.
+
+        Called by the worker that takes the task over, before it runs the
+        task again or once it failed it: the lost worker reverted nothing.
+        """
+
 
 class FlowRegistry:
     """The installed task types.

@@ -15,24 +15,32 @@ agree). The flow, each step reverting what it did when a later one fails:
 3. ``CheckFormat``: the format the inspector detected must be
    ``import_from_format``, and its safety checks must pass (no qcow2 with a
    backing or data file, no VMDK whose descriptor names other files, ...).
-4. ``Store``: the data goes to glance_store under a new image id
-   (:mod:`task_api.worker.store`). Revert: it is deleted from the store.
+4. ``Store``: the data goes to glance_store under the task's image id
+   (:func:`image_id_of`, :mod:`task_api.worker.store`). Revert: it is
+   deleted from the store.
 5. ``Finish``: the result, ``{"image_id": ..., "checksum": ..., "size":
    ..., "os_hash_algo": "sha512", "os_hash_value": ..., "disk_format":
    ..., "virtual_size": ..., "location": ...}``; the work file goes.
+
+A worker that dies (``SIGKILL``, a lost host) reverts nothing: the work
+file and a partly stored image stay. Both are found from the task id
+alone (the work file is ``<task id>.data``, the image id is derived from
+the task id), and the worker that takes the task over removes them
+(:meth:`ImportFlow.clean_up_lost`).
 """
 
 import hashlib
 import os
 import time
+import uuid
 
 from oslo_log import log
 from oslo_utils.imageutils import format_inspector
-from oslo_utils import uuidutils
 from taskflow.patterns import linear_flow
 from taskflow import task as flow_task
 
 from task_api.common import masking
+from task_api.common import service
 from task_api import conf as task_conf
 from task_api.conf import import_task
 from task_api import context as task_context
@@ -53,6 +61,11 @@ INPUT_KEYS = ('import_from', 'import_from_format', 'image_properties')
 HASH_ALGO = 'sha512'
 #: Seconds between two progress messages, at least.
 PROGRESS_INTERVAL = 1.0
+
+#: The namespace of the image ids of imports: an import's image id is
+#: the UUID of its task id in it (uuid5), so that the worker taking over
+#: the task of a lost worker finds the image that one began to store.
+IMAGE_ID_NAMESPACE = uuid.UUID('9c1fe5f1-6bc8-4d40-8f4a-0d1b4a7a8e65')
 
 #: Image API disk formats whose data is raw bytes to the inspector.
 _RAW_FORMATS = frozenset(('raw', 'ami', 'ari', 'aki'))
@@ -111,6 +124,11 @@ def parse_input(task):
             "import_from_format '%s'"
             % (masking.mask_credentials(str(image_format)), disk_format))
     return import_from, disk_format, properties
+
+
+def image_id_of(task):
+    """The id of the image the import ``task`` creates."""
+    return str(uuid.uuid5(IMAGE_ID_NAMESPACE, task['id']))
 
 
 def work_dir():
@@ -279,12 +297,12 @@ class CheckFormat(flow_task.Task):
 
 
 class Store(flow_task.Task):
-    """Put the data into glance_store under a new image id."""
+    """Put the data into glance_store under the task's image id."""
 
     default_provides = 'stored'
 
     def execute(self, task, staged):
-        image_id = uuidutils.generate_uuid()
+        image_id = image_id_of(task)
         try:
             with open(staged['path'], 'rb') as data:
                 location, size, checksum, os_hash_value = store.add(
@@ -324,6 +342,7 @@ class CreateImage(flow_task.Task):
         # NOTE: the image is the task owner's, as Glance's own import
         # makes it, whoever the service user is.
         properties['owner'] = task['owner']
+        properties['id'] = image_id_of(task)
         try:
             self.image_id = client.create(properties)
             with open(staged['path'], 'rb') as data:
@@ -352,9 +371,9 @@ class Finish(flow_task.Task):
     default_provides = 'result'
 
     def execute(self, task, staged, detected, stored):
+        # NOTE: the task's progress message goes with its success
+        # (lifecycle.succeed), in the same write.
         _remove(staged['path'])
-        # NOTE: Glance ends a successful import with an empty message.
-        Progress(task['id']).write('')
         result = {
             'image_id': stored['image_id'],
             'checksum': staged['checksum'],
@@ -387,6 +406,27 @@ class ImportFlow(flows.FlowFactory):
 
     def __init__(self, resolver=None):
         self.fetcher = fetch.Fetcher(resolver)
+
+    def clean_up_lost(self, task):
+        """Remove what the run of a lost worker left.
+
+        Its work file, and the image it may have begun to store (an image
+        of the Image service, or data in glance_store).
+        """
+        _remove(Fetch.path(task))
+        image_id = image_id_of(task)
+        try:
+            if CONF.task.import_target == import_task.IMAGE_SERVICE:
+                image_service.ImageService().delete(image_id)
+            else:
+                store.configure()
+                store.discard(image_id)
+        except Exception as error:
+            # NOTE: the task has failed all the same; an operator removes
+            # the image, whose id the log gives.
+            LOG.warning('Task %s: image %s that its lost worker may have '
+                        'begun to store could not be removed: %s',
+                        task['id'], image_id, service.one_line(error))
 
     def get_flow(self, task):
         target = CreateImage() if (CONF.task.import_target ==

@@ -64,16 +64,29 @@ class ClaimLoop:
     def _run(self):
         renew_every = self.worker.lease_seconds / 3.0
         next_renewal = 0.0
+        unavailable = False
         while not self._stopped.is_set():
             try:
-                if self._claiming.is_set():
-                    self._claim()
+                # NOTE: leases first: after a database outage, the running
+                # tasks' leases are what may expire next.
                 if time.monotonic() >= next_renewal:
-                    next_renewal = time.monotonic() + renew_every
                     if self.worker.held:
                         self.worker.renew()
+                    # NOTE: only once renewed: a renewal that failed is
+                    # tried again at the next poll, not a third of a lease
+                    # later, so that an outage costs no lease it can spare.
+                    next_renewal = time.monotonic() + renew_every
+                if self._claiming.is_set():
+                    self._claim()
+                if unavailable:
+                    LOG.info('The database is available again.')
+                    unavailable = False
             except exception.DatabaseUnavailable:
-                LOG.error('The database is unavailable; trying again.')
+                if not unavailable:
+                    LOG.error('The database is unavailable; the running '
+                              'tasks go on, and their leases are renewed '
+                              'once it is back.')
+                    unavailable = True
             except Exception:
                 LOG.exception('The worker loop failed; trying again.')
             self._stopped.wait(CONF.worker.poll_interval)

@@ -9,6 +9,7 @@ through :mod:`task_api.lifecycle` and runs its flow.
 import os
 import socket
 import threading
+import time
 
 from oslo_log import log
 
@@ -27,6 +28,10 @@ NO_FLOW = "No flow is installed for tasks of type '%s'"
 NOT_LOADED = ("The flow installed for tasks of type '%s' could not be "
               "loaded (%s); the worker's log says more")
 LOST = 'the worker running this task was lost'
+#: Seconds between the first two tries of writing a task's end while the
+#: database is unavailable; doubled after each, up to FINAL_WRITE_MAX.
+FINAL_WRITE_INTERVAL = 0.5
+FINAL_WRITE_MAX = 5.0
 
 
 def default_worker_id():
@@ -117,7 +122,36 @@ class Worker:
 
     def _fail(self, task_id, message):
         LOG.info('Task %s failed: %s', task_id, message)
-        lifecycle.fail(self.dbapi, self.context, task_id, message)
+        self._end(lifecycle.fail, task_id, message)
+
+    def _end(self, move, task_id, *args):
+        """``move`` the task to its end, waiting out a database outage.
+
+        Tried again while the database is unavailable, for up to a lease:
+        past it, the task may be another worker's, which takes it over as
+        a lost worker's.
+        """
+        deadline = time.monotonic() + self.lease_seconds
+        delay = FINAL_WRITE_INTERVAL
+        while True:
+            try:
+                return move(self.dbapi, self.context, task_id, *args)
+            except exception.DatabaseUnavailable:
+                if time.monotonic() + delay > deadline:
+                    raise
+                LOG.warning('Task %s: its end could not be written, the '
+                            'database is unavailable; trying again in %.1f '
+                            'seconds.', task_id, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, FINAL_WRITE_MAX)
+
+    def _clean_up_lost(self, factory, task):
+        """What the lost worker of ``task`` left goes; errors are logged."""
+        try:
+            factory.clean_up_lost(task)
+        except Exception:
+            LOG.exception('Task %s: what its lost worker left could not be '
+                          'removed.', task['id'])
 
     def _execute(self, claim):
         """Run the task; return whether its claim is done with."""
@@ -139,10 +173,15 @@ class Worker:
                 return True
             if status == lifecycle.PROCESSING:
                 if not factory.repeatable:
+                    # NOTE: failed first: of this worker and one still
+                    # finishing the task (its lease expired during a
+                    # database outage), only the one that moves it cleans.
                     self._fail(task_id, LOST)
+                    self._clean_up_lost(factory, task)
                     return True
                 LOG.info('Task %s: its worker was lost; running it again '
                          '(claim %d).', task_id, claim['attempts'])
+                self._clean_up_lost(factory, task)
             else:
                 task = lifecycle.begin_processing(self.dbapi, self.context,
                                                   task_id)
@@ -161,8 +200,7 @@ class Worker:
                 LOG.exception('Task %s: its flow failed.', task_id)
                 self._fail(task_id, service.one_line(error))
                 return True
-            lifecycle.succeed(self.dbapi, self.context, task_id,
-                              result or {})
+            self._end(lifecycle.succeed, task_id, result or {})
             return True
         except (exception.TaskStatusConflict,
                 exception.InvalidTaskStatusTransition) as error:

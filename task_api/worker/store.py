@@ -14,6 +14,7 @@ API: it loads every store driver it has to list their options.
 """
 
 import logging
+import os
 import threading
 
 from task_api.common import service
@@ -118,3 +119,36 @@ def delete(location):
         glance_store.delete_from_backend(location)
     except glance_store.exceptions.NotFound:
         pass
+
+
+def discard(image_id):
+    """Delete what an :func:`add` of ``image_id`` that never returned left.
+
+    The filesystem store writes an image into a file named after its id
+    in one of its directories; a worker killed meanwhile leaves part of
+    it there. Other stores keep what their driver keeps of an interrupted
+    write (their drivers name the objects after the image id too).
+
+    :returns: whether something was deleted.
+    """
+    import glance_store
+
+    conf = task_conf.current()
+    if conf.glance_store.default_store != 'file':
+        return False
+    # NOTE: [glance_store] filesystem_store_datadirs entries are
+    # "directory:priority"; the store writes into one of them.
+    directories = [conf.glance_store.filesystem_store_datadir] + [
+        entry.rsplit(':', 1)[0] if ':' in entry else entry
+        for entry in conf.glance_store.filesystem_store_datadirs or ()]
+    deleted = False
+    for directory in directories:
+        if not directory:
+            continue
+        try:
+            glance_store.delete_from_backend(
+                'file://' + os.path.join(directory, image_id))
+        except glance_store.exceptions.NotFound:
+            continue
+        deleted = True
+    return deleted

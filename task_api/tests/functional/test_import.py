@@ -133,6 +133,32 @@ def stream(chunk, count, delay=0.0, length=None, sent=None):
     return route
 
 
+def start_worker_process(test, config_file, log_path):
+    """Start task-api-worker with ``config_file``; stopped at cleanup.
+
+    Its output goes to ``log_path``. The cleanup sends SIGTERM, so that
+    the worker closes its database sessions, then SIGKILL if it has not
+    ended 30 seconds later.
+    """
+    log = open(log_path, 'ab')
+    test.addCleanup(log.close)
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), 'task-api-worker'),
+         '--config-file', config_file],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    test.addCleanup(stop)
+    return process
+
+
 class Server(fixtures.Fixture):
     """A threaded HTTP server on ``address``, port chosen by the system.
 
@@ -615,24 +641,7 @@ class TestImportInWorkerProcess(base.TestCase):
         self.admin_context = task_context.get_admin_context()
 
     def start_worker(self):
-        log = open(self.log_path, 'ab')
-        self.addCleanup(log.close)
-        process = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable),
-                          'task-api-worker'),
-             '--config-file', self.config_file],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-        def stop():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
-        self.addCleanup(stop)
-        return process
+        return start_worker_process(self, self.config_file, self.log_path)
 
     def wait_for_end(self, task_id, timeout=120):
         deadline = time.monotonic() + timeout
