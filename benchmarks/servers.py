@@ -58,19 +58,9 @@ class Server:
         env.update(self.env)
         env['PYTHONPATH'] = os.pathsep.join(
             [REPO_ROOT] + [p for p in [env.get('PYTHONPATH')] if p])
-        command = [
-            sys.executable, '-m', 'gunicorn',
-            '--workers', str(self.workers),
-            '--worker-class', 'gthread', '--threads', str(self.threads),
-            '--bind', self.address,
-            '--keep-alive', '5',
-            '--worker-tmp-dir', '/dev/shm',
-            '--log-level', 'warning',
-            self.app,
-        ]
         self.log = open(self.log_path, 'ab')
         self.process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=self.log,
+            self.command(), cwd=REPO_ROOT, env=env, stdout=self.log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -86,6 +76,19 @@ class Server:
         self.stop()
         raise BenchmarkError('%s did not answer within %d s; see %s'
                              % (self.name, timeout, self.log_path))
+
+    def command(self):
+        """The command line of the server, listening on ``self.port``."""
+        return [
+            sys.executable, '-m', 'gunicorn',
+            '--workers', str(self.workers),
+            '--worker-class', 'gthread', '--threads', str(self.threads),
+            '--bind', self.address,
+            '--keep-alive', '5',
+            '--worker-tmp-dir', '/dev/shm',
+            '--log-level', 'warning',
+            self.app,
+        ]
 
     def _ready(self):
         try:
