@@ -149,6 +149,34 @@ def for_backend(args, kind):
     return backend
 
 
+# -- the database -------------------------------------------------------------
+
+def database_of(args):
+    """The benchmark's database: ``task_api_bench_workers_<N>``.
+
+    A name of its own: the tasks it creates and removes are the only
+    ones of their owner there, whatever benchmarks.run does meanwhile.
+    """
+    return seed.Database(args.db, args.db_url, args.seed_size, args.workdir,
+                         prefix='task_api_bench_workers')
+
+
+def prepare_database(args):
+    """Seed (or reuse) the database; return it and its configuration."""
+    database = database_of(args)
+    config = run.write_config(args, database)
+    if args.reseed or database.seeded_size() != args.seed_size:
+        log('creating %s with task_api migrations and %d tasks'
+            % (database.name, args.seed_size))
+        database.recreate()
+        database.sync_schema(config)
+        database.seed(log)
+    else:
+        log('reusing the seeded database %s' % database.name)
+        database.sync_schema(config)
+    return database, config
+
+
 # -- the image server --------------------------------------------------------
 
 class ImageServer:
@@ -549,7 +577,7 @@ def api_load(args, app, paths):
     return figures
 
 
-def api_rounds(args, app, paths, group, what):
+def api_rounds(args, database, app, paths, group, what):
     """Show and list throughput, the workers paused and running in turn.
 
     The same worker processes are stopped (SIGSTOP) for one measurement
@@ -571,10 +599,11 @@ def api_rounds(args, app, paths, group, what):
                 cores.append((group.cpu_seconds() - cpu)
                              / (time.monotonic() - started))
         log('  API, %d %s workers, round %d/%d: show %.1f / %.1f req/s, '
-            'list %.1f / %.1f req/s (paused / running)'
+            'list %.1f / %.1f req/s (paused / running); tasks %s'
             % (group.count, what, index + 1, args.api_rounds,
                runs['paused'][-1]['show'], runs['running'][-1]['show'],
-               runs['paused'][-1]['list'], runs['running'][-1]['list']))
+               runs['paused'][-1]['list'], runs['running'][-1]['list'],
+               status_counts(database)))
     group.signal(signal.SIGCONT)
     result = {'cores': statistics.median(cores)}
     for scenario in ('show', 'list'):
@@ -602,7 +631,8 @@ def api_runs(args, database, app, images, config_files, rate):
     # NOTE: the workers' start (imports, first claim) is not idleness.
     group.start(wait=True)
     try:
-        results['idle'] = api_rounds(args, app, paths, group, 'idle')
+        results['idle'] = api_rounds(args, database, app, paths, group,
+                                     'idle')
     finally:
         group.stop()
     # NOTE: enough tasks to keep the workers busy through every running
@@ -615,7 +645,8 @@ def api_runs(args, database, app, images, config_files, rate):
     try:
         wait_for_tasks(database, group, len(ids), 120, until_started=True)
         before = status_counts(database)
-        results['busy'] = api_rounds(args, app, paths, group, 'busy')
+        results['busy'] = api_rounds(args, database, app, paths, group,
+                                     'busy')
         counts = status_counts(database)
     finally:
         group.stop()
@@ -635,7 +666,7 @@ def run_backend(args, images):
         % (args.db, args.tasks, args.image_size,
            ', '.join(map(str, args.worker_counts)), args.threads,
            args.poll_interval, args.workdir))
-    database, base_config = run.prepare_database(args, args.seed_size)
+    database, base_config = prepare_database(args)
     shared, own = write_worker_config(args, images)
     clear(args, database)
     app = api_server(args, [base_config, shared])
@@ -770,6 +801,9 @@ def measure_claims(config_files, count, threads):
     for thread in pool:
         thread.join()
     seconds = time.perf_counter() - started
+    # NOTE: the figures of the run alone: count + threads claim calls (the
+    # last of each thread finds nothing), count releases.
+    spent, calls = dict(timed.seconds), dict(timed.calls)
     # NOTE: the renewal is one UPDATE of every task a worker holds, every
     # third of lease_seconds: timed once here, with ``threads`` tasks held.
     for _ in range(threads):
@@ -782,7 +816,7 @@ def measure_claims(config_files, count, threads):
         worker.execute(claim)
     ran = sum(done.values())
     per_task = {name: 1000.0 * value / ran
-                for name, value in timed.seconds.items()}
+                for name, value in spent.items()}
     claim_ms = per_task.get('task_claim', 0) + per_task.get(
         'task_claim_release', 0)
     figures = {
@@ -790,7 +824,7 @@ def measure_claims(config_files, count, threads):
         'tasks_per_second': ran / seconds,
         'ms_per_task': per_task,
         'calls_per_task': {name: value / ran
-                           for name, value in timed.calls.items()},
+                           for name, value in calls.items()},
         'claim_ms_per_task': claim_ms,
         'db_ms_per_task': sum(per_task.values()),
         'renew_ms': renew_ms,
