@@ -50,9 +50,9 @@ def parse_args(argv):
         prog='python -m benchmarks.workers',
         description=__doc__.split('\n')[0])
     parser.add_argument(
-        '--db', default=env('TASK_API_BENCH_DB', 'postgresql,sqlite'),
+        '--db', default=env('TASK_API_BENCH_DB', 'postgresql'),
         help='comma-separated backends, run one after the other: '
-             'postgresql, mysql, sqlite (default postgresql,sqlite)')
+             'postgresql, mysql, sqlite (default postgresql)')
     parser.add_argument(
         '--db-url', default=env('TASK_API_BENCH_DB_URL'),
         help='SQLAlchemy URL of the database server, with a user that may '
@@ -72,6 +72,9 @@ def parse_args(argv):
     parser.add_argument('--poll-interval', type=float, default=0.1,
                         help='[worker] poll_interval (default 0.1; the '
                              'shipped default is 1 second, see README)')
+    parser.add_argument('--worker-nice', type=int, default=0,
+                        help='niceness of the worker processes (default '
+                             '0; 19 gives the API the CPU first)')
     parser.add_argument('--image-size', type=int, default=64 * 1024,
                         help='bytes of each image (default 65536)')
     parser.add_argument('--seed-size', type=int, default=1000,
@@ -262,7 +265,7 @@ def worker_log(args):
 def workers(args, count, config_files):
     return Workers(count, config_files,
                    os.path.join(args.workdir, 'workers.out'),
-                   worker_log(args))
+                   worker_log(args), args.worker_nice)
 
 
 def console_script(name, module):
@@ -343,7 +346,7 @@ class Workers:
         writes a line when its claim loop started.
     """
 
-    def __init__(self, count, config_files, log_path, log_file):
+    def __init__(self, count, config_files, log_path, log_file, nice=0):
         self.command = console_script('task-api-worker',
                                       'task_api.cmd.worker')
         for path in config_files:
@@ -351,6 +354,7 @@ class Workers:
         self.count = count
         self.log_path = log_path
         self.log_file = log_file
+        self.nice = nice
         self.processes = []
 
     def pids(self):
@@ -389,7 +393,9 @@ class Workers:
             self.processes.append(subprocess.Popen(
                 self.command, cwd=servers.REPO_ROOT, env=env,
                 stdout=self.log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL))
+                stdin=subprocess.DEVNULL,
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice
+                else None))
         if wait:
             self.wait_started(already)
 
@@ -675,6 +681,7 @@ def run_backend(args, images):
               'poll_interval': args.poll_interval,
               'image_size': args.image_size, 'runs': [], 'api': None,
               'cpu_count': os.cpu_count(), 'api_rounds': args.api_rounds,
+              'nice': args.worker_nice,
               'overhead': None}
     if args.overhead_tasks:
         report['overhead'] = claim_overhead(args, worker_files)
@@ -840,9 +847,10 @@ def report_lines(report):
     out = lines.append
     out('')
     out('task_api workers on %s: %d small imports (%d-byte raw images) a '
-        'run; each worker %d threads, poll_interval %s s'
+        'run; each worker %d threads, poll_interval %s s%s'
         % (report['db'], report['tasks'], report['image_size'],
-           report['threads'], report['poll_interval']))
+           report['threads'], report['poll_interval'],
+           ', niceness %d' % report['nice'] if report.get('nice') else ''))
     header = '%-8s %7s %8s %8s %10s %14s %11s %6s' % (
         'workers', 'tasks', 'seconds', 'tasks/s', 'x 1 worker',
         'thread-ms/task', 'CPU ms/task', 'cores')
