@@ -481,9 +481,9 @@ def check_outcome(database, images, prefix, ids):
     failed = [row for row in rows if row[1] != 'success']
     if failed or len(rows) != len(ids):
         raise BenchmarkError(
-            '%d of %d tasks did not end in success; the first: %r'
-            % (len(failed) + len(ids) - len(rows), len(ids),
-               failed[:1] or 'missing rows'))
+            '%d tasks created, %d found: %s; the first not in success: %r'
+            % (len(ids), len(rows), dict(collections.Counter(
+                row[1] for row in rows)), failed[:1]))
     image_ids = {json.loads(row[3])['image_id'] for row in rows}
     fetches = images.fetch_counts(prefix)
     other = {path: n for path, n in fetches.items() if n != 1}
