@@ -24,6 +24,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def process_stats():
+    """{pid: fields of /proc/<pid>/stat after the command} of every process.
+
+    fields[1] is the parent's pid, fields[11] and [12] the user and system
+    CPU time in clock ticks.
+    """
+    stats = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                stats[int(entry)] = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+    return stats
+
+
 class Server:
     """A gunicorn master serving ``app``, with its worker processes.
 
@@ -119,18 +137,8 @@ class Server:
     def worker_pids(self):
         if self.process is None:
             return []
-        pids = []
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit():
-                continue
-            try:
-                with open('/proc/%s/stat' % entry) as stat:
-                    fields = stat.read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(entry))
-        return sorted(pids)
+        return sorted(pid for pid, fields in process_stats().items()
+                      if int(fields[1]) == self.process.pid)
 
     def rss(self):
         """VmRSS of each worker process, in MiB."""

@@ -312,18 +312,8 @@ def _started_lines(path):
 def _processes():
     """{pid: (parent pid, CPU seconds)} of every process."""
     tick = os.sysconf('SC_CLK_TCK')
-    stats = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as stat:
-                fields = stat.read().rsplit(')', 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry)] = (int(fields[1]),
-                             (int(fields[11]) + int(fields[12])) / tick)
-    return stats
+    return {pid: (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+            for pid, fields in servers.process_stats().items()}
 
 
 def _family(roots):
