@@ -399,6 +399,8 @@ class Workers:
 
     def stop(self):
         """SIGTERM: stop claiming, let the running tasks end."""
+        # NOTE: a process stopped by SIGSTOP would not see the SIGTERM.
+        self.signal(signal.SIGCONT)
         for process in self.processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
