@@ -67,12 +67,14 @@ class Database:
         database (ignored for SQLite).
     :param size: N, the number of seeded tasks.
     :param workdir: where SQLite files live.
+    :param prefix: the name of the database, before ``_<N>``.
     """
 
-    def __init__(self, kind, admin_url, size, workdir):
+    def __init__(self, kind, admin_url, size, workdir,
+                 prefix='task_api_bench'):
         self.kind = kind
         self.size = size
-        self.name = 'task_api_bench_%d' % size
+        self.name = '%s_%d' % (prefix, size)
         if kind == 'sqlite':
             self.path = os.path.join(workdir, self.name + '.sqlite')
             self.url = 'sqlite:///' + self.path

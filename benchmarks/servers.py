@@ -24,6 +24,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def process_stats():
+    """{pid: fields of /proc/<pid>/stat after the command} of every process.
+
+    fields[1] is the parent's pid, fields[11] and [12] the user and system
+    CPU time in clock ticks.
+    """
+    stats = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                stats[int(entry)] = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+    return stats
+
+
 class Server:
     """A gunicorn master serving ``app``, with its worker processes.
 
@@ -58,19 +76,9 @@ class Server:
         env.update(self.env)
         env['PYTHONPATH'] = os.pathsep.join(
             [REPO_ROOT] + [p for p in [env.get('PYTHONPATH')] if p])
-        command = [
-            sys.executable, '-m', 'gunicorn',
-            '--workers', str(self.workers),
-            '--worker-class', 'gthread', '--threads', str(self.threads),
-            '--bind', self.address,
-            '--keep-alive', '5',
-            '--worker-tmp-dir', '/dev/shm',
-            '--log-level', 'warning',
-            self.app,
-        ]
         self.log = open(self.log_path, 'ab')
         self.process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=self.log,
+            self.command(), cwd=REPO_ROOT, env=env, stdout=self.log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -86,6 +94,19 @@ class Server:
         self.stop()
         raise BenchmarkError('%s did not answer within %d s; see %s'
                              % (self.name, timeout, self.log_path))
+
+    def command(self):
+        """The command line of the server, listening on ``self.port``."""
+        return [
+            sys.executable, '-m', 'gunicorn',
+            '--workers', str(self.workers),
+            '--worker-class', 'gthread', '--threads', str(self.threads),
+            '--bind', self.address,
+            '--keep-alive', '5',
+            '--worker-tmp-dir', '/dev/shm',
+            '--log-level', 'warning',
+            self.app,
+        ]
 
     def _ready(self):
         try:
@@ -116,18 +137,8 @@ class Server:
     def worker_pids(self):
         if self.process is None:
             return []
-        pids = []
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit():
-                continue
-            try:
-                with open('/proc/%s/stat' % entry) as stat:
-                    fields = stat.read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(entry))
-        return sorted(pids)
+        return sorted(pid for pid, fields in process_stats().items()
+                      if int(fields[1]) == self.process.pid)
 
     def rss(self):
         """VmRSS of each worker process, in MiB."""
