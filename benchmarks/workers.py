@@ -69,9 +69,9 @@ def parse_args(argv):
     parser.add_argument('--threads', type=int, default=4,
                         help='[worker] threads of each worker (default 4, '
                              'the shipped default)')
-    parser.add_argument('--poll-interval', type=float, default=0.1,
-                        help='[worker] poll_interval (default 0.1; the '
-                             'shipped default is 1 second, see README)')
+    parser.add_argument('--poll-interval', type=float, default=1.0,
+                        help='[worker] poll_interval (default 1 second, '
+                             'the shipped default)')
     parser.add_argument('--worker-nice', type=int, default=0,
                         help='niceness of the worker processes (default '
                              '0; 19 gives the API the CPU first)')
@@ -857,10 +857,7 @@ def report_lines(report):
     out('(thread-ms/task: time every worker thread was held, per task; '
         'CPU ms/task and cores: CPU the worker processes used, of the '
         '%d cores of this machine)' % report['cpu_count'])
-    out('(every task ended in success, each image fetched once; '
-        'the loop claims at most threads / poll_interval = %.0f tasks/s '
-        'per worker)'
-        % (report['threads'] / report['poll_interval']))
+    out('(every task ended in success, each image fetched once)')
     overhead = report['overhead']
     if overhead:
         per_task = overhead['ms_per_task']

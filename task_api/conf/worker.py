@@ -23,7 +23,9 @@ worker_opts = [
     cfg.FloatOpt(
         'poll_interval', default=1.0, min=0.01,
         help='Seconds between two looks for tasks to claim while the '
-             'worker has free threads.'),
+             'worker has free threads. A task that ends brings a look at '
+             'once, so this bounds how long a new task waits for an idle '
+             'worker.'),
     cfg.StrOpt(
         'worker_id', sample_default='<host name>:<process id>',
         help='The name this worker records on the tasks it claims; '

@@ -24,10 +24,11 @@ class ClaimLoop:
     """Claims tasks while it has free threads and runs them in a pool.
 
     One loop thread claims (every ``[worker] poll_interval`` seconds while
-    threads are free) and renews the leases of the running tasks (every
-    third of ``[worker] lease_seconds``). Stopping ends the claiming at
-    once and waits for the running tasks to end, renewing their leases
-    meanwhile.
+    threads are free, and as soon as a task ends, so that a thread that
+    frees up takes the next pending task at once) and renews the leases
+    of the running tasks (every third of ``[worker] lease_seconds``).
+    Stopping ends the claiming at once and waits for the running tasks to
+    end, renewing their leases meanwhile.
 
     :param registry: a flows.FlowRegistry; the installed flows when None.
     :param threads: tasks run at once; ``[worker] threads`` when None.
@@ -40,6 +41,9 @@ class ClaimLoop:
         self._executor = None
         self._claiming = threading.Event()
         self._stopped = threading.Event()
+        # NOTE: set when the loop should look again before its poll
+        # interval is over: a task ended, or the loop is stopping.
+        self._wake = threading.Event()
         self._loop = None
 
     @property
@@ -66,6 +70,9 @@ class ClaimLoop:
         next_renewal = 0.0
         unavailable = False
         while not self._stopped.is_set():
+            # NOTE: cleared before the look, so that a task ending while
+            # the loop claims brings another look straight after.
+            self._wake.clear()
             try:
                 # NOTE: leases first: after a database outage, the running
                 # tasks' leases are what may expire next.
@@ -89,14 +96,15 @@ class ClaimLoop:
                     unavailable = True
             except Exception:
                 LOG.exception('The worker loop failed; trying again.')
-            self._stopped.wait(CONF.worker.poll_interval)
+            self._wake.wait(CONF.worker.poll_interval)
 
     def _claim(self):
         free = self.threads - len(self.worker.held)
         if free <= 0:
             return
         for claim in self.worker.claim(free):
-            self._executor.submit(self.worker.execute, claim)
+            future = self._executor.submit(self.worker.execute, claim)
+            future.add_done_callback(lambda _: self._wake.set())
 
     def stop(self):
         """Stop claiming; return once the running tasks have ended."""
@@ -104,6 +112,7 @@ class ClaimLoop:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
         self._stopped.set()
+        self._wake.set()
         if self._loop is not None:
             self._loop.join()
         LOG.info('Worker stopped.')
