@@ -1,8 +1,9 @@
 """What a task_api server process holds in memory, and what it leaves out.
 
-A server imports alembic only when its start-up has a schema to change; the revision of the database and of the scripts are read
-without it. Checked in processes of their own, as a WSGI server starts
-them, on the embedded SQLite database.
+A server imports alembic only when its start-up has a schema to change;
+the revision of the database and of the scripts are read without it.
+Checked in processes of their own, as a WSGI server starts them, on the
+embedded SQLite database.
 """
 
 import json
