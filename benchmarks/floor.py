@@ -238,13 +238,25 @@ def _create(environ, start_response):
     request_id = 'req-%s' % uuid.uuid4()
     now = _utcnow()
     cursor = _cursor()
-    cursor.execute('BEGIN')
-    cursor.execute(_INSERT_TASK_SQL, (
-        task_id, task_type, 'pending', 'admin', now, now, False, image_id,
-        request_id, 'admin'))
-    cursor.execute(_INSERT_INFO_SQL, (task_id, json.dumps(task_input), ''))
-    cursor.execute('COMMIT')
-    cursor.close()
+    try:
+        cursor.execute('BEGIN')
+        cursor.execute(_INSERT_TASK_SQL, (
+            task_id, task_type, 'pending', 'admin', now, now, False,
+            image_id, request_id, 'admin'))
+        cursor.execute(_INSERT_INFO_SQL,
+                       (task_id, json.dumps(task_input), ''))
+        cursor.execute('COMMIT')
+    except Exception:
+        # NOTE: a failed insert (a SQLite file busy past its timeout)
+        # must not leave the thread's connection inside its transaction,
+        # where every later BEGIN would fail.
+        try:
+            cursor.execute('ROLLBACK')
+        except Exception:
+            pass
+        raise
+    finally:
+        cursor.close()
     body = render_show((task_id, task_type, 'pending', 'admin', None, now,
                         now, image_id, request_id, 'admin',
                         json.dumps(task_input), None, ''))

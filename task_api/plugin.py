@@ -33,6 +33,7 @@ from task_api import conf as task_conf
 from task_api.conf import import_filtering
 from task_api.conf import task
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api.db.sqlalchemy import timeouts
 from task_api import exception
 
@@ -164,8 +165,10 @@ def _configure_database(conf):
     """
     timeouts.use_wait_callback(False)
     try:
-        sqla_api.main_context_manager.configure(
-            **{name: conf.database[name] for name in _FACADE_OPTS})
+        options = {name: conf.database[name] for name in _FACADE_OPTS}
+        options['connection_parameters'] = engines.url_parameters(
+            options['connection_parameters'])
+        sqla_api.main_context_manager.configure(**options)
     except enginefacade.AlreadyStartedError:
         LOG.warning('task_api\'s database engine was started before the '
                     'plugin was loaded; it keeps its configuration.')

@@ -17,6 +17,7 @@ from task_api import conf
 from task_api.conf import opts
 from task_api.db import errors as db_errors
 from task_api.db import migration
+from task_api.db.sqlalchemy import engines as db_engines
 from task_api import exception
 from task_api import version
 
@@ -52,6 +53,7 @@ def prepare_service(argv=None, default_config_files=None,
          default_config_dirs=default_config_dirs)
     log.setup(CONF, 'task_api')
     masking.install_log_masking()
+    db_engines.configure(CONF)
 
 
 def prepare_command(argv, prog, description):

@@ -1,14 +1,17 @@
-"""Schema migrations of the task database, run through alembic."""
+"""Schema migrations of the task database, run through alembic.
 
+alembic (and Mako, which it imports) is imported only to change a schema:
+the servers' start-up check reads the revision of the database and the
+revisions of the scripts without it, so that a server process does not
+hold it in memory.
+"""
+
+import ast
 import contextlib
 import fcntl
+import functools
 import os
 
-from alembic import command
-from alembic import config as alembic_config
-from alembic import migration as alembic_migration
-from alembic import script as alembic_script
-from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
@@ -115,6 +118,9 @@ def upgrade_embedded():
         upgrade()
         return
     ensure_sqlite_directory()
+    # NOTE: a file already at the head needs neither the lock nor alembic.
+    if version() == head():
+        return
     with open(path + '.lock', 'a') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade()
@@ -151,6 +157,7 @@ def _unbounded_connection(engine):
 
 
 def _alembic_config(connection=None):
+    from alembic import config as alembic_config
     config = alembic_config.Config()
     config.set_main_option('script_location', SCRIPT_LOCATION)
     # env.py runs the migrations on this connection rather than opening
@@ -159,21 +166,49 @@ def _alembic_config(connection=None):
     return config
 
 
-def _scripts():
-    return alembic_script.ScriptDirectory.from_config(_alembic_config())
+VERSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        'sqlalchemy', 'alembic', 'versions')
+
+
+@functools.lru_cache(maxsize=1)
+def revisions():
+    """{revision: down_revision} of the migration scripts.
+
+    Read from the assignments at the top of each script, as alembic reads
+    them, without importing alembic or the scripts.
+    """
+    found = {}
+    for name in sorted(os.listdir(VERSIONS)):
+        if not name.endswith('.py'):
+            continue
+        with open(os.path.join(VERSIONS, name), encoding='utf-8') as script:
+            tree = ast.parse(script.read(), name)
+        values = {}
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)):
+                try:
+                    values[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    pass
+        if 'revision' in values:
+            found[values['revision']] = values.get('down_revision')
+    return found
 
 
 def head():
     """The newest schema revision of this version of task_api."""
-    return _scripts().get_current_head()
+    known = revisions()
+    heads = set(known) - set(known.values())
+    if len(heads) != 1:
+        raise exception.Invalid('The migration scripts have %d heads: %s'
+                                % (len(heads), ', '.join(sorted(heads))))
+    return heads.pop()
 
 
 def is_known(revision):
     """Whether ``revision`` is one of this version of task_api's."""
-    try:
-        return _scripts().get_revision(revision) is not None
-    except alembic_util.CommandError:
-        return False
+    return revision in revisions()
 
 
 def upgrade(revision='head', engine=None):
@@ -198,6 +233,8 @@ def upgrade(revision='head', engine=None):
     with _database_errors():
         engine = _get_engine(engine)
         with _unbounded_connection(engine) as connection:
+            from alembic import command
+            from alembic import util as alembic_util
             try:
                 command.upgrade(_alembic_config(connection), revision)
             except alembic_util.CommandError as error:
@@ -219,6 +256,10 @@ def version(engine=None):
     with _database_errors():
         engine = _get_engine(engine)
         with engine.connect() as connection:
-            context = alembic_migration.MigrationContext.configure(
-                connection, opts={'version_table': VERSION_TABLE})
-            return context.get_current_revision()
+            if not sa.inspect(connection).has_table(VERSION_TABLE):
+                return None
+            # NOTE: task_api's migrations are one line of revisions: the
+            # table holds one row, which alembic writes.
+            return connection.execute(
+                sa.select(sa.column('version_num'))
+                .select_from(sa.table(VERSION_TABLE))).scalar()

@@ -152,7 +152,7 @@ class _Caller(collections.namedtuple(
     """
 
 
-def _visible(stmt, caller, many=False):
+def _visible(stmt, caller, many=False, now=None):
     """``stmt`` restricted to the tasks ``caller`` may read: the one rule.
 
     Every statement that reads tasks for a caller, the prebuilt show
@@ -165,6 +165,8 @@ def _visible(stmt, caller, many=False):
 
     :param caller: a RequestContext, or a :class:`_Caller`.
     :param many: whether the statement reads many tasks.
+    :param now: the time expiry is judged at, a bind parameter of a
+        prebuilt statement; the current time when None.
     """
     if many or not caller.can_see_deleted:
         stmt = stmt.where(models.Task.deleted == sa.false())
@@ -174,8 +176,9 @@ def _visible(stmt, caller, many=False):
         stmt = stmt.where(_exact(models.Task.owner, caller.project_id))
     if many:
         expires_at = models.Task.expires_at
-        stmt = stmt.where(sa.or_(expires_at.is_(None),
-                                 expires_at > timeutils.utcnow()))
+        if now is None:
+            now = timeutils.utcnow()
+        stmt = stmt.where(sa.or_(expires_at.is_(None), expires_at > now))
     return stmt
 
 
@@ -272,12 +275,17 @@ def _same(key, value):
 
 
 def _equal(key, value):
-    """Rows whose ``key`` is exactly ``value``: the filters of a list."""
+    """Rows whose ``key`` is exactly ``value``: the filters of a list.
+
+    :param value: a value, or a bind parameter of a prebuilt statement.
+    """
     column = _COLUMNS_BY_KEY[key]
     if value is None:
         return column.is_(None)
+    if not isinstance(value, sa.BindParameter):
+        value = sa.bindparam(None, value, type_=column.type)
     if isinstance(column.type, sa.String):
-        return _exact(column, sa.bindparam(None, value, type_=column.type))
+        return _exact(column, value)
     return column == value
 
 
@@ -299,16 +307,68 @@ def _after_marker(keys, marker, ascending):
     return sa.and_(column >= value if ascending else column <= value, after)
 
 
+class _ListStatements:
+    """The statements of list pages, built once for each shape of list.
+
+    A shape is who reads (administrator or not), which columns are
+    filtered (and which of them on NULL), the order and whether the page
+    has a limit; the rest (project, time, filter values, limit) are bind
+    parameters. Building and compiling a list statement costs more than
+    SQLite takes to run it. A marker's condition is added to the
+    prebuilt statement of the page's shape.
+    """
+
+    #: shapes kept; a caller cannot make more than a few dozen
+    MAX = 256
+
+    def __init__(self):
+        self._statements = {}
+
+    def get(self, context, filters, sort_key, ascending, limit):
+        """The statement and its parameters for one list page."""
+        filters = sorted((key, value) for key, value in filters.items()
+                         if key in _COLUMNS_BY_KEY and key != 'deleted')
+        shape = (bool(context.is_admin),
+                 tuple((key, value is None) for key, value in filters),
+                 sort_key, ascending, limit is None)
+        stmt = self._statements.get(shape)
+        if stmt is None:
+            if len(self._statements) >= self.MAX:
+                self._statements.clear()
+            stmt = self._statements[shape] = self._build(*shape)
+        params = {'owner': context.project_id, 'now': timeutils.utcnow(),
+                  'limit': limit}
+        params.update(('filter_' + key, value) for key, value in filters
+                      if value is not None)
+        return stmt, params
+
+    @staticmethod
+    def _build(is_admin, filters, sort_key, ascending, unlimited):
+        caller = _Caller(is_admin, False,
+                         sa.bindparam('owner', type_=sa.String))
+        now = sa.bindparam('now', type_=models.Task.expires_at.type)
+        stmt = _visible(sa.select(*_TASK_COLUMNS), caller, many=True,
+                        now=now)
+        for key, is_null in filters:
+            stmt = stmt.where(_equal(key, None if is_null else sa.bindparam(
+                'filter_' + key, type_=_COLUMNS_BY_KEY[key].type)))
+        stmt = stmt.order_by(*_order_by(_sort_keys(sort_key), ascending))
+        if not unlimited:
+            stmt = stmt.limit(sa.bindparam('limit', type_=sa.Integer))
+        return stmt
+
+
+_LISTS = _ListStatements()
+
+
 def _task_get_all(connection, context, filters, marker, limit, sort_key,
                   sort_dir):
     if sort_key not in _COLUMNS_BY_KEY:
         raise exception.InvalidSortKey()
     ascending = sort_dir == 'asc'
     keys = _sort_keys(sort_key)
-    stmt = _visible(sa.select(*_TASK_COLUMNS), context, many=True)
-    for key, value in (filters or {}).items():
-        if key in _COLUMNS_BY_KEY and key != 'deleted':
-            stmt = stmt.where(_equal(key, value))
+    stmt, params = _LISTS.get(context, filters or {}, sort_key, ascending,
+                              limit)
     if marker is not None:
         marker_row = connection.execute(_visible(
             sa.select(*_TASK_COLUMNS).where(_equal('id', marker)),
@@ -317,10 +377,7 @@ def _task_get_all(connection, context, filters, marker, limit, sort_key,
             raise exception.MarkerNotFound(task_id=marker)
         marker_task = dict(zip(_TASK_KEYS, marker_row))
         stmt = stmt.where(_after_marker(keys, marker_task, ascending))
-    stmt = stmt.order_by(*_order_by(keys, ascending))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = connection.execute(stmt)
+    rows = connection.execute(stmt, params)
     return [dict(zip(_TASK_KEYS, row)) for row in rows]
 
 

@@ -16,15 +16,24 @@ plugin) are left as they are.
 """
 
 import contextlib
+import contextvars
 import functools
+from importlib import metadata
 import threading
+import time
+from urllib import parse
 import weakref
 
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import exc_filters
+from oslo_log import log
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from task_api.db.sqlalchemy import timeouts
+
+LOG = log.getLogger(__name__)
 
 # NOTE: a context of task_api's own rather than oslo.db's global one, so
 # that tests can swap it with ReplaceEngineFacadeFixture.
@@ -109,6 +118,112 @@ def _created(engine):
 main_context_manager.append_on_engine_create(_created)
 
 
+#: Name of task_api's engine plugin (entry point ``sqlalchemy.plugins``)
+PLUGIN = 'task_api'
+#: Seconds a pooled connection may rest before a read checks it at checkout
+IDLE_CHECK_SECONDS = 5
+
+_CHECKED_IN_AT = 'task_api.checked_in_at'
+_UNCHECKED = 'task_api.unchecked'
+_WRITING = contextvars.ContextVar('task_api_writing', default=False)
+
+
+class EnginePlugin(sa.engine.CreateEnginePlugin):
+    """SQLAlchemy plugin of task_api's engines: check connections on use.
+
+    oslo.db builds its engines with the pool's ping at every checkout: a
+    round trip, as costly as a read by primary key itself. task_api's
+    engines (those whose URL names this plugin, see
+    :func:`url_parameters`) check a pooled connection at checkout only
+    when it is a write's, or when it rested more than
+    :data:`IDLE_CHECK_SECONDS`: a connection found dead is replaced before
+    use, as the pool's ping would. A read on a connection in steady use
+    goes unchecked, and is run once more on a new connection when its
+    connection turns out to be dead (see :func:`read`).
+    """
+
+    def update_url(self, url):
+        # NOTE: no parameter of its own to take out of the URL.
+        return url
+
+    def handle_pool_kwargs(self, pool_cls, pool_args):
+        pool_args['pre_ping'] = False
+
+    def engine_created(self, engine):
+        sa.event.listen(engine, 'connect', _fresh)
+        sa.event.listen(engine, 'checkin', _checked_in)
+        sa.event.listen(engine, 'checkout',
+                        functools.partial(_check_at_checkout, engine.dialect))
+
+
+def _fresh(dbapi_connection, connection_record):
+    connection_record.info[_CHECKED_IN_AT] = None
+
+
+def _checked_in(dbapi_connection, connection_record):
+    if dbapi_connection is not None:
+        connection_record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _check_at_checkout(dialect, dbapi_connection, connection_record,
+                       connection_proxy):
+    info = connection_record.info
+    checked_in_at = info.get(_CHECKED_IN_AT)
+    if checked_in_at is None:
+        # NOTE: a new connection; nothing to check.
+        info[_UNCHECKED] = False
+        return
+    if (not _WRITING.get()
+            and time.monotonic() - checked_in_at <= IDLE_CHECK_SECONDS):
+        info[_UNCHECKED] = True
+        return
+    info[_UNCHECKED] = False
+    try:
+        alive = dialect.do_ping(dbapi_connection)
+    except Exception as error:
+        if not dialect.is_disconnect(error, dbapi_connection, None):
+            raise
+        alive = False
+    if not alive:
+        # NOTE: as the pool's own ping does: the other pooled connections
+        # are as old, and replaced at their next checkout.
+        raise sa_exc.InvalidatePoolError('connection found dead at checkout')
+
+
+@functools.lru_cache(maxsize=1)
+def _plugin_installed():
+    return bool(metadata.entry_points(group='sqlalchemy.plugins',
+                                      name=PLUGIN))
+
+
+def url_parameters(parameters):
+    """``[database] connection_parameters`` naming task_api's engine plugin.
+
+    :param parameters: the operator's parameters, or None.
+    :returns: the parameters with ``plugin=task_api`` appended, unless the
+        plugin is not installed (a source tree run without installing
+        task_api): then as given, and the engine keeps the pool's ping.
+    """
+    if not _plugin_installed():
+        return parameters
+    if PLUGIN in parse.parse_qs(parameters or '').get('plugin', ()):
+        return parameters
+    return '&'.join(filter(None, (parameters, 'plugin=' + PLUGIN)))
+
+
+def configure(conf):
+    """Have task_api's enginefacade build its engines with the plugin.
+
+    Called once ``conf`` is loaded, before the first use of the database.
+    """
+    try:
+        main_context_manager.configure(connection_parameters=url_parameters(
+            conf.database.connection_parameters))
+    except enginefacade.AlreadyStartedError:
+        LOG.debug('task_api\'s database engine had started; it keeps its '
+                  'configuration.')
+
+
 def get_engine():
     """The writer engine, for migrations and operator commands."""
     return attach(main_context_manager.writer.get_engine())
@@ -129,7 +244,14 @@ def writer(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         get_engine()
-        return transaction(*args, **kwargs)
+        # NOTE: a write's connection is checked at checkout: a write is
+        # never run twice, as one whose COMMIT was lost might have been
+        # applied.
+        token = _WRITING.set(True)
+        try:
+            return transaction(*args, **kwargs)
+        finally:
+            _WRITING.reset(token)
 
     return wrapper
 
@@ -214,11 +336,24 @@ def _read_connection():
 def read(fn, context, *args, **kwargs):
     """Run ``fn(connection, context, ...)``, a read of one statement or more.
 
-    The connection comes from the enginefacade's pool, which pings a
-    pooled connection before use: a connection found dead (the database
-    restarted, a proxy timed out) is replaced at once, so that a restart
-    costs no error. A database that stays unreachable raises
-    DBConnectionError; a bound of :mod:`timeouts` that expires, too.
+    The connection comes from the enginefacade's pool. One that rested
+    is checked at checkout and replaced when dead (the database
+    restarted, a proxy timed out); one in steady use is not checked (see
+    :class:`EnginePlugin`), and when it turns out to be dead the read
+    runs once more, on a new connection: either way a restart costs no
+    error. A database that stays unreachable raises DBConnectionError; a
+    bound of :mod:`timeouts` that expires, too.
     """
+    with _read_connection() as connection:
+        unchecked = connection.info.get(_UNCHECKED, False)
+        try:
+            return fn(connection, context, *args, **kwargs)
+        except db_exc.DBConnectionError:
+            if not unchecked:
+                raise
+    # NOTE: the dead connection invalidated the pool's older ones: this
+    # read runs on a new connection.
+    LOG.info('A pooled database connection was dead; the read runs '
+             'again on a new one.')
     with _read_connection() as connection:
         return fn(connection, context, *args, **kwargs)

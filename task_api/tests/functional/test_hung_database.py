@@ -11,6 +11,7 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import test_fixtures
 
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api.tests import base
 from task_api.tests.functional.api import base as pipeline_base
 from task_api.tests.functional import tcp_proxy
@@ -52,7 +53,8 @@ class BoundedWaitMixin:
         relayed.configure(connection=url.set(
             host='127.0.0.1', port=self.proxy.port).render_as_string(
                 hide_password=False), max_retries=0,
-            pool_timeout=POOL_TIMEOUT, **self.POOL)
+            pool_timeout=POOL_TIMEOUT,
+            connection_parameters=engines.url_parameters(None), **self.POOL)
         self.addCleanup(relayed.dispose_pool)
         self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
             sqla_api.main_context_manager, relayed))

@@ -4,6 +4,7 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import test_fixtures
 
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api.tests import base
 from task_api.tests.functional.api import base as pipeline_base
 from task_api.tests.functional import tcp_proxy
@@ -29,7 +30,8 @@ class OutageMixin:
         relayed = enginefacade.transaction_context()
         relayed.configure(connection=url.set(
             host='127.0.0.1', port=proxy.port).render_as_string(
-                hide_password=False), max_retries=0)
+                hide_password=False), max_retries=0,
+            connection_parameters=engines.url_parameters(None))
         self.addCleanup(relayed.dispose_pool)
         self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
             sqla_api.main_context_manager, relayed))
