@@ -81,10 +81,18 @@ class _ConnectionSetup:
         # list keep answering while tasks are created or purged. The mode
         # is kept in the file: set by the first connection of the engine,
         # it holds for the others.
+        # The switch needs the file to itself: while another program
+        # (glance-api, sharing the file) writes, it fails at once, without
+        # waiting. The connection then serves in the file's present mode,
+        # and the engine's next new connection tries again.
         cursor = dbapi_connection.cursor()
         try:
             if cursor.execute('PRAGMA database_list').fetchone()[2]:
                 cursor.execute('PRAGMA journal_mode=WAL')
+        except dbapi_connection.OperationalError as error:
+            LOG.debug('The SQLite file is not switched to WAL yet: %s',
+                      error)
+            return
         finally:
             cursor.close()
         self.sqlite_checked = True

@@ -102,3 +102,34 @@ class TestSQLiteFileReads(base.TestCase):
             writer.execute('COMMIT')
         self.assertEqual('failure', self.dbapi.task_get(
             self.admin, task['id'])['status'])
+
+    def test_first_connection_while_another_program_writes(self):
+        # NOTE: a file another program (glance-api, with task_api inside
+        # it) was writing when task_api first connected: the switch to WAL
+        # cannot happen then; the reads answer all the same, and a later
+        # connection makes the switch.
+        rows = sa.create_engine('sqlite:///' + self.path)
+        with rows.begin() as connection:
+            connection.execute(sa.insert(models.Task), [dict(
+                id='00000000-0000-4000-8000-000000000001', type='import',
+                status='pending', owner='p', deleted=False)])
+        rows.dispose()
+        writer = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        self.addCleanup(writer.close)
+        writer.execute('BEGIN IMMEDIATE')
+        writer.execute("UPDATE tasks SET status = 'failure'")
+        try:
+            self.assertEqual(['pending'], [
+                row['status'] for row in self.dbapi.task_get_all(
+                    self.admin)])
+            self.assertEqual('delete', writer.execute(
+                'PRAGMA journal_mode').fetchone()[0])
+        finally:
+            writer.execute('COMMIT')
+        # The write's connection, the first of the other engine, switches.
+        self.create(2)
+        self.assertEqual(['failure', 'pending'], sorted(
+            row['status'] for row in self.dbapi.task_get_all(self.admin)))
+        with sqlite3.connect(self.path) as raw:
+            self.assertEqual('wal', raw.execute(
+                'PRAGMA journal_mode').fetchone()[0])
