@@ -74,7 +74,7 @@ class _WorkerBenchmark:
         report = reports[0]
         self.assertEqual(
             {'db': self.kind, 'tasks': TASKS, 'threads': 4,
-             'poll_interval': 0.1, 'image_size': 65536, 'api': None,
+             'poll_interval': 1.0, 'image_size': 65536, 'api': None,
              'api_rounds': 3},
             {key: report[key] for key in ('db', 'tasks', 'threads',
                                           'poll_interval', 'image_size',
