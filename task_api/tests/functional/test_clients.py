@@ -6,9 +6,10 @@ mode, where a request without identity headers acts as the administrator
 "admin" of project "admin". Every answer a client shows is compared with
 the row task_api stored.
 
-Tasks stay pending (task_api runs no executor); a test that needs a
-finished task writes its end state into the database, as an executor
-sharing the database would.
+This server runs no worker (``[api] run_worker`` is off), so tasks stay
+pending; a test that needs a finished task writes its end state into the
+database, as a worker sharing the database would. test_clients_run
+watches tasks a worker runs.
 """
 
 import datetime
