@@ -237,12 +237,10 @@ class Fetcher:
         path = split.path or '/'
         if split.query:
             path += '?' + split.query
-        headers = {'Host': _host_header(target.scheme, target.host,
-                                        target.port),
-                   'User-Agent': USER_AGENT, 'Accept': '*/*',
+        where = _host_header(target.scheme, target.host, target.port)
+        headers = {'Host': where, 'User-Agent': USER_AGENT, 'Accept': '*/*',
                    'Accept-Encoding': 'identity'}
         headers.update(_authorization(split))
-        where = _host_header(target.scheme, target.host, target.port)
         error = None
         for address in target.addresses:
             pool = _pool(target, address)

@@ -128,27 +128,14 @@ def discard(image_id):
     in one of its directories; a worker killed meanwhile leaves part of
     it there. Other stores keep what their driver keeps of an interrupted
     write (their drivers name the objects after the image id too).
-
-    :returns: whether something was deleted.
     """
-    import glance_store
-
     conf = task_conf.current()
     if conf.glance_store.default_store != 'file':
-        return False
+        return
     # NOTE: [glance_store] filesystem_store_datadirs entries are
     # "directory:priority"; the store writes into one of them.
     directories = [conf.glance_store.filesystem_store_datadir] + [
         entry.rsplit(':', 1)[0] if ':' in entry else entry
         for entry in conf.glance_store.filesystem_store_datadirs or ()]
-    deleted = False
-    for directory in directories:
-        if not directory:
-            continue
-        try:
-            glance_store.delete_from_backend(
-                'file://' + os.path.join(directory, image_id))
-        except glance_store.exceptions.NotFound:
-            continue
-        deleted = True
-    return deleted
+    for directory in filter(None, directories):
+        delete('file://' + os.path.join(directory, image_id))
