@@ -49,6 +49,14 @@ class TcpProxy(fixtures.Fixture):
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                 b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                # NOTE: close() alone does not end a connection whose
+                # pump is blocked reading it: the kernel keeps it open
+                # until that read returns, which may be never (an idle
+                # session, its client gone). shutdown() wakes the read.
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
                 sock.close()
             except OSError:
                 pass
@@ -89,7 +97,14 @@ class TcpProxy(fixtures.Fixture):
                 continue
             upstream.settimeout(None)
             with self._lock:
-                self._sockets.update((client, upstream))
+                # NOTE: cut while the upstream connection was being made.
+                refused = self._cut
+                if not refused:
+                    self._sockets.update((client, upstream))
+            if refused:
+                client.close()
+                upstream.close()
+                continue
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink),
                                  daemon=True).start()
