@@ -77,44 +77,37 @@ def main(argv=None):
     def start_response(status, headers, exc_info=None):
         statuses[status] += 1
 
+    def serve(requests):
+        """Send ``requests`` to the application; the CPU time it took."""
+        started = time.thread_time()
+        for environ in requests:
+            environ = dict(environ, **{
+                'wsgi.input': io.BytesIO(environ['wsgi.input'].getvalue())})
+            b''.join(application(environ, start_response))
+        return time.thread_time() - started
+
     # NOTE: a first pass warms the connection pool and every cache.
-    for environ in environs[:50]:
-        b''.join(application(dict(environ, **{
-            'wsgi.input': io.BytesIO(environ['wsgi.input'].getvalue())}),
-            start_response))
+    serve(environs[:50])
     print('statuses of the warm-up:', dict(statuses))
+    # NOTE: CPU time of this thread, not the wall clock: on a shared
+    # machine the time other processes take would fall on whichever
+    # function was running.
+    profiler = None
     if args.no_profiler:
-        rounds = []
-        for _round in range(5):
-            started = time.thread_time()
-            for environ in environs:
-                environ = dict(environ, **{
-                    'wsgi.input': io.BytesIO(
-                        environ['wsgi.input'].getvalue())})
-                b''.join(application(environ, start_response))
-            rounds.append((time.thread_time() - started) / len(environs))
-        if args.scenario == 'create':
-            database.remove_created()
-        rounds.sort()
+        rounds = sorted(serve(environs) / len(environs) for _round in range(5))
+    else:
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+        elapsed = serve(environs)
+        profiler.disable()
+    if args.scenario == 'create':
+        database.remove_created()
+    if profiler is None:
         print('%s: %.3f ms of CPU per request (median of 5 rounds of %d; '
               'rounds from %.3f to %.3f ms)'
               % (args.scenario, 1000 * rounds[2], len(environs),
                  1000 * rounds[0], 1000 * rounds[-1]))
         return 0
-    # NOTE: CPU time of this thread, not the wall clock: on a shared
-    # machine the time other processes take would fall on whichever
-    # function was running.
-    profiler = cProfile.Profile(time.thread_time)
-    started = time.thread_time()
-    profiler.enable()
-    for environ in environs:
-        environ = dict(environ, **{
-            'wsgi.input': io.BytesIO(environ['wsgi.input'].getvalue())})
-        b''.join(application(environ, start_response))
-    profiler.disable()
-    elapsed = time.thread_time() - started
-    if args.scenario == 'create':
-        database.remove_created()
     print('%d %s requests in %.2f s of CPU under the profiler: %.2f ms '
           'each'
           % (len(environs), args.scenario, elapsed,

@@ -9,6 +9,7 @@ this one (see task_api.tests.fixtures.end_open_transactions).
 import socket
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
@@ -31,7 +32,7 @@ class OpenTransactionsMixin:
         return engine
 
     def test_session_whose_client_holds_it_fails_the_test(self):
-        self.open_transaction(self.separate_engine())
+        connection = self.open_transaction(self.separate_engine())
 
         error = self.assertRaises(AssertionError,
                                   fixtures.end_open_transactions,
@@ -39,8 +40,10 @@ class OpenTransactionsMixin:
 
         self.assertIn('The test left 1 database session(s) inside a '
                       'transaction, their connections open', str(error))
-        # The session was ended all the same.
-        fixtures.end_open_transactions(sqla_api.get_engine())
+        # The session was ended all the same: its client finds it gone.
+        error = self.assertRaises(sa_exc.DBAPIError, connection.execute,
+                                  sa.text('SELECT count(*) FROM tasks'))
+        self.assertTrue(error.connection_invalidated)
 
     def test_no_session_left(self):
         with self.separate_engine().connect() as connection:
