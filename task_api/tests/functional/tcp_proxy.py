@@ -49,17 +49,9 @@ class TcpProxy(fixtures.Fixture):
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                 b'\x01\x00\x00\x00\x00\x00\x00\x00')
-                # NOTE: close() alone does not end a connection whose
-                # pump is blocked reading it: the kernel keeps it open
-                # until that read returns, which may be never (an idle
-                # session, its client gone). shutdown() wakes the read.
-                sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            try:
-                sock.close()
-            except OSError:
-                pass
+            _end(sock)
 
     def restore(self):
         """Relay new connections again."""
@@ -102,8 +94,8 @@ class TcpProxy(fixtures.Fixture):
                 if not refused:
                     self._sockets.update((client, upstream))
             if refused:
-                client.close()
-                upstream.close()
+                _end(client)
+                _end(upstream)
                 continue
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink),
@@ -120,8 +112,22 @@ class TcpProxy(fixtures.Fixture):
         except OSError:
             pass
         finally:
-            for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            _end(source)
+            _end(sink)
+
+
+def _end(sock):
+    """End ``sock``'s connection, even while another thread reads it.
+
+    close() alone does not: the kernel keeps a connection open until a
+    read blocked on it returns, which may be never (an idle session, its
+    client gone). shutdown() wakes that read.
+    """
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass

@@ -75,6 +75,10 @@ class TestRelayCut(base.TestCase):
         self.addCleanup(upstream.close)
         client.settimeout(5)
         upstream.settimeout(5)
+        # NOTE: a byte relayed: the relay holds the connection, and its
+        # pumps are back to reading, idle.
+        client.sendall(b'x')
+        self.assertEqual(b'x', upstream.recv(1))
 
         proxy.cut()
 
