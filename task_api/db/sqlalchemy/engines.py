@@ -46,13 +46,13 @@ main_context_manager.configure(thread_checkin=False)
 _ATTACHED = weakref.WeakSet()
 _ATTACH_LOCK = threading.Lock()
 
-#: Execution options of the connections reads run on, by dialect: only
-#: where autocommit saves round trips. psycopg2 switches it on the client
-#: (a read is then one round trip rather than BEGIN, SELECT and
-#: ROLLBACK); PyMySQL would send a statement to switch it and two more to
-#: switch it back, where a read costs one ROLLBACK without it; Python's
-#: sqlite3 begins no transaction for a SELECT.
-_READ_OPTIONS = {'postgresql': {'isolation_level': 'AUTOCOMMIT'}}
+#: Dialects whose reads run in autocommit mode: only where it saves round
+#: trips. psycopg2 switches it on the client (a read is then one round
+#: trip rather than BEGIN, SELECT and ROLLBACK); PyMySQL would send a
+#: statement to switch it and two more to switch it back, where a read
+#: costs one ROLLBACK without it; Python's sqlite3 begins no transaction
+#: for a SELECT.
+_AUTOCOMMIT_READS = frozenset(['postgresql'])
 
 
 class _ConnectionSetup:
@@ -335,10 +335,43 @@ _SQLITE_FILE_READS = _SQLiteFileReads()
 def _read_connection():
     engine = _SQLITE_FILE_READS.get(_reader_engine())
     with engine.connect() as connection:
-        options = _READ_OPTIONS.get(connection.dialect.name)
-        if options:
-            connection.execution_options(**options)
-        yield connection
+        if connection.dialect.name not in _AUTOCOMMIT_READS:
+            yield connection
+            return
+        # NOTE: the driver's own switch, not SQLAlchemy's isolation level
+        # option: that one sets READ COMMITTED back explicitly when the
+        # connection returns to the pool, and psycopg2 then sends a
+        # statement each time autocommit is switched off (a second round
+        # trip per read). Switching ``autocommit`` alone, on a connection
+        # whose isolation level was never set, sends nothing.
+        driver = connection.connection.dbapi_connection
+        _switch_autocommit(connection, driver, True)
+        try:
+            yield connection
+        finally:
+            if not driver.closed:
+                _switch_autocommit(connection, driver, False)
+
+
+def _switch_autocommit(connection, driver, on):
+    """Switch psycopg2's ``autocommit`` of a read's connection."""
+    import psycopg2
+    from psycopg2 import extensions
+    try:
+        if on and driver.status != extensions.STATUS_READY:
+            # NOTE: the check of a connection that rested began a
+            # transaction (psycopg2 begins one with any statement), which
+            # would keep the switch from being made.
+            driver.rollback()
+        driver.autocommit = on
+    except psycopg2.Error as error:
+        # NOTE: the connection broke meanwhile: the pool must not hand it
+        # out again, in either mode.
+        connection.invalidate()
+        if on:
+            raise db_exc.DBConnectionError(error)
+        LOG.info('A database connection could not leave autocommit mode '
+                 '(%s); it is discarded.', error)
 
 
 def read(fn, context, *args, **kwargs):

@@ -127,6 +127,54 @@ class TestCheckoutPostgreSQL(CheckoutMixin, base.DbTestCase):
         return sum(1 for statement in self.statements
                    if statement.strip() == 'SELECT 1')
 
+    def round_trips(self):
+        """Count the waits for the server of task_api's wait callback.
+
+        psycopg2 calls it once for each message it sends and waits for
+        the answer of, its own (BEGIN, a switch of the session's
+        characteristics) included.
+        """
+        waits = []
+        callback = extensions.get_wait_callback()
+        self.assertIsNotNone(callback)
+
+        def counting(connection):
+            waits.append(connection)
+            return callback(connection)
+
+        extensions.set_wait_callback(counting)
+        self.addCleanup(extensions.set_wait_callback, callback)
+        return waits
+
+    def test_warm_read_is_one_round_trip(self):
+        waits = self.round_trips()
+        self.assertEqual(TASK_ID, self.read()['id'])
+        self.assertEqual(1, len(waits))
+        self.assertEqual(
+            [TASK_ID],
+            [task['id'] for task in self.dbapi.task_get_all(
+                self.admin_context)])
+        self.assertEqual(2, len(waits))
+
+    def test_read_gives_its_connection_back_in_transaction_mode(self):
+        self.read()
+        with self.engine.connect() as connection:
+            driver = connection.connection.dbapi_connection
+            self.assertFalse(driver.autocommit)
+            self.assertEqual(extensions.STATUS_READY, driver.status)
+        # NOTE: a write after it is one transaction: its failure leaves
+        # nothing behind.
+        self.assertEqual('written', self.write()['message'])
+
+    def test_rested_connection_is_read_in_autocommit_mode(self):
+        self.useFixture(fixtures.MockPatchObject(
+            engines, 'IDLE_CHECK_SECONDS', -1))
+        self.assertEqual(TASK_ID, self.read()['id'])
+        self.assertEqual(TASK_ID, self.read()['id'])
+        with self.engine.connect() as connection:
+            self.assertFalse(
+                connection.connection.dbapi_connection.autocommit)
+
 
 class TestCheckoutMySQL(CheckoutMixin, base.DbTestCase):
     FIXTURE = task_fixtures.MySQLDatabase
