@@ -11,6 +11,7 @@ is task_api's own cost per request.
 import argparse
 import collections
 import cProfile
+import importlib
 import io
 import os
 import pstats
@@ -56,6 +57,10 @@ def main(argv=None):
     parser.add_argument('--top', type=int, default=30)
     parser.add_argument('--sort', default='cumulative',
                         help='pstats sort key (default cumulative)')
+    parser.add_argument('--app', choices=('task_api', 'floor'),
+                        default='task_api',
+                        help='the application: task_api\'s paste pipeline '
+                             '(default), or the floor it is compared with')
     parser.add_argument('--no-profiler', action='store_true',
                         help='time the requests without the profiler: '
                              'the median over 5 rounds of CPU per request')
@@ -66,9 +71,16 @@ def main(argv=None):
     os.makedirs(bench_args.workdir, exist_ok=True)
     database, config = run.prepare_database(bench_args, args.size)
     paths, _ = run.write_requests(bench_args, database)
-    os.environ['OS_TASK_API_CONFIG_FILES'] = config
-    from task_api.wsgi import api
-    application = api.application
+    if args.app == 'floor':
+        os.environ['TASK_API_BENCH_FLOOR_DB'] = database.floor_spec()
+        from benchmarks import floor
+        # NOTE: the floor reads its database when it is imported, which
+        # benchmarks.run did before the database was named.
+        application = importlib.reload(floor).application
+    else:
+        os.environ['OS_TASK_API_CONFIG_FILES'] = config
+        from task_api.wsgi import api
+        application = api.application
     environs = [_environ(*fields) for fields in
                 _requests(paths[args.scenario], args.requests)]
 
@@ -103,9 +115,9 @@ def main(argv=None):
     if args.scenario == 'create':
         database.remove_created()
     if profiler is None:
-        print('%s: %.3f ms of CPU per request (median of 5 rounds of %d; '
+        print('%s %s: %.3f ms of CPU per request (median of 5 rounds of %d; '
               'rounds from %.3f to %.3f ms)'
-              % (args.scenario, 1000 * rounds[2], len(environs),
+              % (args.app, args.scenario, 1000 * rounds[2], len(environs),
                  1000 * rounds[0], 1000 * rounds[-1]))
         return 0
     print('%d %s requests in %.2f s of CPU under the profiler: %.2f ms '

