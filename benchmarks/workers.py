@@ -7,8 +7,10 @@ and port ``[import_filtering_opts]`` allows. For each number of workers
 the report gives the tasks per second and the scaling against one worker;
 then the time the claim machinery takes per task (measured in a process
 of its own through task_api's DB API with a no-op flow, see
-``claim_overhead``); then the API's show and list throughput without
-workers, with idle workers and with busy ones. See README.rst.
+``claim_overhead``); then the API's show and list figures beside idle
+workers and busy ones: task_api's throughput against the floor of
+benchmarks.run, both driven with the workers paused and running, and
+the share of its paused figure that task_api keeps. See README.rst.
 
 Exit status: 0 when the run is sound; 2 when something is broken (a server
 or worker does not start, a task does not end in success, an image is
@@ -42,6 +44,11 @@ DEFAULT_WORKERS = (1, 2, 4)
 NOOP_TYPE = 'task_api_bench_noop'
 _POLL = 0.2
 _FINISHED = ('success', 'failure')
+_STATES = ('paused', 'running')
+#: what the API figures drive, as benchmarks.run names them
+API_SCENARIOS = ('show', 'list')
+#: the least share of its paused figure the API keeps with workers running
+KEPT = 0.9
 
 
 def parse_args(argv):
@@ -563,10 +570,19 @@ def claim_overhead(args, config_files):
                                      done.stderr[-3000:]))
 
 
+def floor_server(args, database):
+    """The floor of benchmarks.run on the workers' database, as gunicorn."""
+    return servers.Server(
+        'floor', 'benchmarks.floor:application',
+        {'TASK_API_BENCH_FLOOR_DB': database.floor_spec()},
+        os.path.join(args.workdir, 'floor.log'), args.server_workers,
+        args.server_threads)
+
+
 def api_load(args, app, paths):
     """show, then list, under wrk; return {scenario: requests/s}."""
     figures = {}
-    for scenario in ('show', 'list'):
+    for scenario in API_SCENARIOS:
         result = servers.run_wrk(app.url, paths[scenario],
                                  args.api_duration, args.connections,
                                  args.wrk_threads)
@@ -575,67 +591,91 @@ def api_load(args, app, paths):
     return figures
 
 
-def api_rounds(args, database, app, paths, group, what):
+def api_rounds(args, database, apps, paths, group, what):
     """Show and list throughput, the workers paused and running in turn.
 
     The same worker processes are stopped (SIGSTOP) for one measurement
     and continued (SIGCONT) for the next, round after round, so that a
     drift of the machine falls on both; a pause is shorter than a lease.
-    Returns the medians of each state and the median of the rounds'
-    ratios (running / paused).
+    In each state task_api and the floor are driven one after the other.
+
+    Returns, for each scenario, the medians of each state and
+    application; the median of the rounds' task_api / floor ratios in
+    each state; ``kept``, the median of the rounds' running ratio over
+    their paused ratio (the figure that must not drop); and
+    ``throughput``, the median of task_api's running / paused
+    requests/s, which on a host the workers share loses what they take.
     """
-    runs = {'paused': [], 'running': []}
+    runs = {state: {app.name: [] for app in apps} for state in _STATES}
     cores = []
     for index in range(args.api_rounds):
-        for state in ('paused', 'running'):
+        for state in _STATES:
             group.signal(signal.SIGSTOP if state == 'paused'
                          else signal.SIGCONT)
             cpu = group.cpu_seconds()
             started = time.monotonic()
-            runs[state].append(api_load(args, app, paths))
+            for app in apps:
+                runs[state][app.name].append(api_load(args, app, paths))
             if state == 'running':
                 cores.append((group.cpu_seconds() - cpu)
                              / (time.monotonic() - started))
-        log('  API, %d %s workers, round %d/%d: show %.1f / %.1f req/s, '
-            'list %.1f / %.1f req/s (paused / running); tasks %s'
+        log('  API, %d %s workers, round %d/%d (paused / running, '
+            'req/s): %s; tasks %s'
             % (group.count, what, index + 1, args.api_rounds,
-               runs['paused'][-1]['show'], runs['running'][-1]['show'],
-               runs['paused'][-1]['list'], runs['running'][-1]['list'],
+               '; '.join('%s %s %.1f / %.1f' % (
+                   scenario, name, runs['paused'][name][-1][scenario],
+                   runs['running'][name][-1][scenario])
+                   for scenario in API_SCENARIOS for name in runs['paused']),
                status_counts(database)))
     group.signal(signal.SIGCONT)
     result = {'cores': statistics.median(cores)}
-    for scenario in ('show', 'list'):
-        result[scenario] = {
-            state: statistics.median(r[scenario] for r in runs[state])
-            for state in runs}
-        result[scenario]['ratio'] = statistics.median(
+    for scenario in API_SCENARIOS:
+        figures = {}
+        ratios = {}
+        for state in _STATES:
+            figures[state] = {
+                name: statistics.median(r[scenario] for r in by_app)
+                for name, by_app in runs[state].items()}
+            ratios[state] = [t[scenario] / f[scenario] for t, f in zip(
+                runs[state]['task_api'], runs[state]['floor'])]
+            figures[state]['ratio'] = statistics.median(ratios[state])
+        figures['kept'] = statistics.median(
+            running / paused
+            for paused, running in zip(ratios['paused'], ratios['running']))
+        figures['throughput'] = statistics.median(
             running[scenario] / paused[scenario]
-            for paused, running in zip(runs['paused'], runs['running']))
+            for paused, running in zip(runs['paused']['task_api'],
+                                       runs['running']['task_api']))
+        result[scenario] = figures
     return result
 
 
-def api_runs(args, database, app, images, config_files, rate):
-    """The API's show and list throughput beside idle, then busy workers.
+def api_runs(args, database, apps, images, config_files, rate):
+    """The API's show and list figures beside idle, then busy workers.
 
-    ``rate`` (tasks/s) sizes the busy run.
+    ``apps`` are task_api's server and the floor's; ``rate`` (tasks/s)
+    sizes the busy run.
     """
+    app = apps[0]
     paths, _ = run.write_requests(args, database)
     count = max(args.worker_counts)
-    # NOTE: a warm-up of the API first.
-    servers.run_wrk(app.url, paths['show'], 2, args.connections,
-                    args.wrk_threads)
+    # NOTE: a warm-up of both first.
+    for each in apps:
+        servers.run_wrk(each.url, paths['show'], 2, args.connections,
+                        args.wrk_threads)
     results = {'workers': count}
     group = workers(args, count, config_files)
     # NOTE: the workers' start (imports, first claim) is not idleness.
     group.start(wait=True)
     try:
-        results['idle'] = api_rounds(args, database, app, paths, group,
+        results['idle'] = api_rounds(args, database, apps, paths, group,
                                      'idle')
     finally:
         group.stop()
     # NOTE: enough tasks to keep the workers busy through every running
     # half of the rounds at the rate they ran alone, and half again.
-    running = args.api_rounds * (2 * args.api_duration + 1)
+    running = args.api_rounds * (
+        len(apps) * len(API_SCENARIOS) * args.api_duration + 1)
     ids = create_tasks(app, images, '/%s-api' % args.db,
                        int(rate * running * 1.5) + 20)
     group = workers(args, count, config_files)
@@ -643,7 +683,7 @@ def api_runs(args, database, app, images, config_files, rate):
     try:
         wait_for_tasks(database, group, len(ids), 120, until_started=True)
         before = status_counts(database)
-        results['busy'] = api_rounds(args, database, app, paths, group,
+        results['busy'] = api_rounds(args, database, apps, paths, group,
                                      'busy')
         counts = status_counts(database)
     finally:
@@ -702,9 +742,14 @@ def run_backend(args, images):
             if args.keep_tasks:
                 log('  --keep-tasks: the API figures are left out')
             else:
-                report['api'] = api_runs(
-                    args, database, app, images, worker_files,
-                    report['runs'][-1]['tasks_per_second'])
+                floor = floor_server(args, database)
+                floor.start()
+                try:
+                    report['api'] = api_runs(
+                        args, database, [app, floor], images, worker_files,
+                        report['runs'][-1]['tasks_per_second'])
+                finally:
+                    floor.stop()
     finally:
         app.stop()
     return report
@@ -879,28 +924,46 @@ def report_lines(report):
     if api:
         out('')
         out('API beside %d workers (requests/s, medians of %d rounds; the '
-            'same workers paused with SIGSTOP, then running)'
+            'same workers paused with SIGSTOP, then running; task_api and '
+            'the floor driven in turn)'
             % (api['workers'], report['api_rounds']))
-        header = '%-6s %-7s %9s %9s %7s %6s' % (
-            '', 'workers', 'paused', 'running', 'ratio', 'cores')
+        header = '%-5s %-7s %9s %9s %9s %9s %8s %8s %6s %6s' % (
+            '', 'workers', 'paused', 'running', 'paused', 'running',
+            'paused', 'running', 'kept', 'cores')
+        out('%-13s %-19s %-19s %-17s'
+            % ('', 'task_api', 'floor', 'task_api / floor'))
         out(header)
         out('-' * len(header))
         for state in ('idle', 'busy'):
-            for scenario in ('show', 'list'):
+            for scenario in API_SCENARIOS:
                 figures = api[state][scenario]
-                out('%-6s %-7s %9.1f %9.1f %7.2f %6.2f' % (
-                    scenario, state, figures['paused'], figures['running'],
-                    figures['ratio'], api[state]['cores']))
-        out('(ratio: median of the rounds\' running / paused; cores: CPU '
-            'the running workers used; the busy workers ended %d tasks%s)'
+                out('%-5s %-7s %9.1f %9.1f %9.1f %9.1f %8.2f %8.2f %6.2f '
+                    '%6.2f' % (
+                        scenario, state, figures['paused']['task_api'],
+                        figures['running']['task_api'],
+                        figures['paused']['floor'],
+                        figures['running']['floor'],
+                        figures['paused']['ratio'],
+                        figures['running']['ratio'], figures['kept'],
+                        api[state]['cores']))
+        out('(kept: median of the rounds\' running ratio / paused ratio; '
+            'cores: CPU the running workers used; the busy workers ended '
+            '%d tasks%s)'
             % (api['busy']['tasks'], '' if api['busy']['throughout'] else
                ', and ran out of tasks before the last round ended'))
+        out('(task_api\'s own throughput, running / paused: %s; on a host '
+            'the workers share, the API loses the CPU they take)'
+            % ', '.join('%s %s %.2f' % (scenario, state,
+                                        api[state][scenario]['throughput'])
+                        for state in ('idle', 'busy')
+                        for scenario in API_SCENARIOS))
         for state in ('idle', 'busy'):
-            for scenario in ('show', 'list'):
-                value = api[state][scenario]['ratio']
-                out('%s  %s throughput with %s workers running >= 0.9 x '
-                    'paused: %.2f' % ('PASS' if value >= 0.9 else 'FAIL',
-                                      scenario, state, value))
+            for scenario in API_SCENARIOS:
+                value = api[state][scenario]['kept']
+                out('%s  %s task_api / floor with %s workers running >= '
+                    '%.1f x paused: %.2f'
+                    % ('PASS' if value >= KEPT else 'FAIL', scenario, state,
+                       KEPT, value))
     return lines
 
 
