@@ -94,10 +94,10 @@ def parse_args(argv):
     parser.add_argument('--api-duration', type=int, default=4,
                         help='seconds of each wrk run on show and list '
                              '(default 4; 0 skips the API figures)')
-    parser.add_argument('--api-rounds', type=int, default=3,
+    parser.add_argument('--api-rounds', type=int, default=5,
                         help='rounds of the API figures, workers paused '
                              'and running in turn; medians are reported '
-                             '(default 3)')
+                             '(default 5)')
     parser.add_argument('--connections', type=int, default=8,
                         help='wrk connections (default 8)')
     parser.add_argument('--wrk-threads', type=int, default=2,
@@ -601,8 +601,8 @@ def api_rounds(args, database, apps, paths, group, what):
 
     Returns, for each scenario, the medians of each state and
     application; the median of the rounds' task_api / floor ratios in
-    each state; ``kept``, the median of the rounds' running ratio over
-    their paused ratio (the figure that must not drop); and
+    each state; ``kept``, the running ratio over the paused one (the
+    figure that must not drop); and
     ``throughput``, the median of task_api's running / paused
     requests/s, which on a host the workers share loses what they take.
     """
@@ -639,9 +639,12 @@ def api_rounds(args, database, apps, paths, group, what):
             ratios[state] = [t[scenario] / f[scenario] for t, f in zip(
                 runs[state]['task_api'], runs[state]['floor'])]
             figures[state]['ratio'] = statistics.median(ratios[state])
-        figures['kept'] = statistics.median(
-            running / paused
-            for paused, running in zip(ratios['paused'], ratios['running']))
+        # NOTE: of the medians rather than a median of each round's
+        # quotient: one run whose connections the server's processes
+        # shared out unevenly (wrk's all went to one of them, halving
+        # its throughput) then spoils one figure, not a round.
+        figures['kept'] = (figures['running']['ratio']
+                           / figures['paused']['ratio'])
         figures['throughput'] = statistics.median(
             running[scenario] / paused[scenario]
             for paused, running in zip(runs['paused']['task_api'],
@@ -946,7 +949,7 @@ def report_lines(report):
                         figures['paused']['ratio'],
                         figures['running']['ratio'], figures['kept'],
                         api[state]['cores']))
-        out('(kept: median of the rounds\' running ratio / paused ratio; '
+        out('(kept: the running ratio / the paused ratio; '
             'cores: CPU the running workers used; the busy workers ended '
             '%d tasks%s)'
             % (api['busy']['tasks'], '' if api['busy']['throughout'] else
