@@ -579,15 +579,27 @@ def floor_server(args, database):
         args.server_threads)
 
 
-def api_load(args, app, paths):
-    """show, then list, under wrk; return {scenario: requests/s}."""
-    figures = {}
-    for scenario in API_SCENARIOS:
-        result = servers.run_wrk(app.url, paths[scenario],
-                                 args.api_duration, args.connections,
-                                 args.wrk_threads)
-        run.check_load(args, app, scenario, result)
-        figures[scenario] = result['rps']
+def api_load(args, app, paths, scenario):
+    """``scenario`` (show or list) under wrk; return its requests/s."""
+    result = servers.run_wrk(app.url, paths[scenario], args.api_duration,
+                             args.connections, args.wrk_threads)
+    run.check_load(args, app, scenario, result)
+    return result['rps']
+
+
+def api_state(args, apps, paths, first):
+    """Each scenario against each application; {name: {scenario: rps}}.
+
+    The applications take turns in A B B A order (``first`` names which
+    begins), so that what drifts within the state (busy workers just
+    continued) falls on both alike.
+    """
+    figures = {app.name: {} for app in apps}
+    for index, scenario in enumerate(API_SCENARIOS):
+        order = apps if (first + index) % 2 == 0 else apps[::-1]
+        for app in order:
+            figures[app.name][scenario] = api_load(args, app, paths,
+                                                   scenario)
     return figures
 
 
@@ -597,7 +609,8 @@ def api_rounds(args, database, apps, paths, group, what):
     The same worker processes are stopped (SIGSTOP) for one measurement
     and continued (SIGCONT) for the next, round after round, so that a
     drift of the machine falls on both; a pause is shorter than a lease.
-    In each state task_api and the floor are driven one after the other.
+    In each state task_api and the floor are driven in turn, A B B A,
+    the first changing from round to round.
 
     Returns, for each scenario, the medians of each state and
     application; the median of the rounds' task_api / floor ratios in
@@ -614,8 +627,9 @@ def api_rounds(args, database, apps, paths, group, what):
                          else signal.SIGCONT)
             cpu = group.cpu_seconds()
             started = time.monotonic()
-            for app in apps:
-                runs[state][app.name].append(api_load(args, app, paths))
+            for name, figures in api_state(args, apps, paths,
+                                           index).items():
+                runs[state][name].append(figures)
             if state == 'running':
                 cores.append((group.cpu_seconds() - cpu)
                              / (time.monotonic() - started))

@@ -173,16 +173,33 @@ class TestApiFigures(base.TestCase):
         # floor): running workers take a third of the floor's show and
         # half of task_api's; in the last round the paused floor's show
         # is an outlier, which the medians leave out.
-        loads = iter([
-            {'show': 100.0, 'list': 50.0}, {'show': 300.0, 'list': 100.0},
-            {'show': 50.0, 'list': 50.0}, {'show': 200.0, 'list': 100.0},
-            {'show': 120.0, 'list': 50.0}, {'show': 300.0, 'list': 100.0},
-            {'show': 60.0, 'list': 50.0}, {'show': 200.0, 'list': 100.0},
-            {'show': 110.0, 'list': 50.0}, {'show': 100.0, 'list': 100.0},
-            {'show': 55.0, 'list': 50.0}, {'show': 200.0, 'list': 100.0},
-        ])
+        table = [
+            # round 1: paused, then running
+            {'task_api': {'show': 100.0, 'list': 50.0},
+             'floor': {'show': 300.0, 'list': 100.0}},
+            {'task_api': {'show': 50.0, 'list': 50.0},
+             'floor': {'show': 200.0, 'list': 100.0}},
+            # round 2
+            {'task_api': {'show': 120.0, 'list': 50.0},
+             'floor': {'show': 300.0, 'list': 100.0}},
+            {'task_api': {'show': 60.0, 'list': 50.0},
+             'floor': {'show': 200.0, 'list': 100.0}},
+            # round 3
+            {'task_api': {'show': 110.0, 'list': 50.0},
+             'floor': {'show': 100.0, 'list': 100.0}},
+            {'task_api': {'show': 55.0, 'list': 50.0},
+             'floor': {'show': 200.0, 'list': 100.0}},
+        ]
+        driven = []
+
+        def api_load(args, app, paths, scenario):
+            # NOTE: four runs a state, the states in turn.
+            state = table[len(driven) // 4]
+            driven.append((app.name, scenario))
+            return state[app.name][scenario]
+
         self.useFixture(fixtures.MockPatchObject(
-            workers, 'api_load', lambda args, app, paths: next(loads)))
+            workers, 'api_load', api_load))
         self.useFixture(fixtures.MockPatchObject(
             workers, 'status_counts', lambda database: {}))
         group = _Group()
@@ -200,6 +217,12 @@ class TestApiFigures(base.TestCase):
         self.assertEqual(0.0, result['cores'])
         # NOTE: paused and continued three times, then left running.
         self.assertEqual(7, len(group.signals))
+        # NOTE: A B B A in each state, the first changing by round.
+        abba = [('task_api', 'show'), ('floor', 'show'),
+                ('floor', 'list'), ('task_api', 'list')]
+        baab = [('floor', 'show'), ('task_api', 'show'),
+                ('task_api', 'list'), ('floor', 'list')]
+        self.assertEqual((abba * 2) + (baab * 2) + (abba * 2), driven)
 
         report = {'db': 'postgresql', 'tasks': 1, 'image_size': 1,
                   'threads': 4, 'poll_interval': 1.0, 'runs': [],
