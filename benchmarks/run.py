@@ -392,9 +392,9 @@ def run_size(args, size, results, memory):
         check_same_answers(database, apps, extra)
         for scenario in args.scenarios:
             for app in apps:
-                figures = servers.run_wrk(
-                    app.url, paths[scenario], args.warmup,
-                    args.connections, args.wrk_threads)
+                figures = servers.drive(
+                    app, paths[scenario], args.warmup,
+                    args.connections, args.wrk_threads, log)
                 check_load(args, app, scenario, figures)
             if scenario == 'create':
                 database.remove_created()
@@ -404,9 +404,9 @@ def run_size(args, size, results, memory):
         for scenario in args.scenarios:
             for round_index in range(args.rounds):
                 for app in apps:
-                    figures = servers.run_wrk(
-                        app.url, paths[scenario], args.duration,
-                        args.connections, args.wrk_threads)
+                    figures = servers.drive(
+                        app, paths[scenario], args.duration,
+                        args.connections, args.wrk_threads, log)
                     check_load(args, app, scenario, figures)
                     results.setdefault(size, {}).setdefault(
                         scenario, {}).setdefault(app.name, []).append(

@@ -184,6 +184,83 @@ def run_wrk(url, request_file, duration, connections, threads,
     return wrk_result(process, duration)
 
 
+#: seconds into a wrk run when its connections are counted
+_BALANCE_AT = 0.5
+#: runs of one measurement before an unbalanced one is kept
+_BALANCE_TRIES = 8
+#: seconds the server rests after an unbalanced run, before the next
+_BALANCE_REST = 0.5
+
+
+def established_connections(server):
+    """{worker pid: connections on the server's port it holds}.
+
+    Read from /proc: the socket inodes of each worker's descriptors
+    against the established TCP sockets of the server's local port.
+    """
+    inodes = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as lines:
+                next(lines)
+                for line in lines:
+                    fields = line.split()
+                    port = int(fields[1].rsplit(':', 1)[1], 16)
+                    if port == server.port and fields[3] == '01':
+                        inodes.add(fields[9])
+        except OSError:
+            continue
+    counts = {}
+    for pid in server.worker_pids():
+        held = 0
+        try:
+            for fd in os.listdir('/proc/%d/fd' % pid):
+                try:
+                    target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
+                except OSError:
+                    continue
+                if target.startswith('socket:[') and target[8:-1] in inodes:
+                    held += 1
+        except OSError:
+            pass
+        counts[pid] = held
+    return counts
+
+
+def drive(server, request_file, duration, connections, threads, log=None):
+    """``run_wrk`` against ``server``, its connections shared by its workers.
+
+    The kernel hands the connections wrk opens at its start to whichever
+    of the server's worker processes accepts first, and now and then all
+    of them to one process, which then serves alone at about half the
+    throughput of a shared run. Such a run is stopped and started again,
+    up to a few times; the figures say how many runs it took
+    (``tries``) and whether the last was shared (``balanced``).
+    """
+    workers = getattr(server, 'workers', 0) or 0
+    if workers < 2 or connections < workers or duration <= 1:
+        figures = run_wrk(server.url, request_file, duration, connections,
+                          threads)
+        figures.update(tries=1, balanced=None)
+        return figures
+    for tries in range(1, _BALANCE_TRIES + 1):
+        process = run_wrk(server.url, request_file, duration, connections,
+                          threads, background=True)
+        time.sleep(_BALANCE_AT)
+        counts = established_connections(server)
+        balanced = len(counts) >= 2 and min(counts.values()) > 0
+        if balanced or tries == _BALANCE_TRIES:
+            figures = wrk_result(process, duration)
+            figures.update(tries=tries, balanced=balanced)
+            return figures
+        process.kill()
+        process.communicate()
+        if log is not None:
+            log('  %s: wrk\'s connections all went to one worker (%s); '
+                'run again' % (server.name, counts))
+        time.sleep(_BALANCE_REST)
+
+
 def wrk_result(process, duration):
     try:
         out, err = process.communicate(timeout=duration + 120)

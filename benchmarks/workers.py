@@ -581,8 +581,8 @@ def floor_server(args, database):
 
 def api_load(args, app, paths, scenario):
     """``scenario`` (show or list) under wrk; return its requests/s."""
-    result = servers.run_wrk(app.url, paths[scenario], args.api_duration,
-                             args.connections, args.wrk_threads)
+    result = servers.drive(app, paths[scenario], args.api_duration,
+                           args.connections, args.wrk_threads, log)
     run.check_load(args, app, scenario, result)
     return result['rps']
 
