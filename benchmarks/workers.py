@@ -654,10 +654,9 @@ def api_rounds(args, database, apps, paths, group, what):
                 runs[state]['task_api'], runs[state]['floor'])]
             figures[state]['ratio'] = statistics.median(ratios[state])
         # NOTE: of the medians rather than a median of each round's
-        # quotient: a single wrk run now and then loses about half its
-        # throughput, task_api's or the floor's alike (wrk's connections
-        # landing unevenly on the server's two processes, it seems); it
-        # then spoils one figure, not a round.
+        # quotient: a run that went wrong (say one whose connections
+        # stayed unshared after every try of servers.drive) then spoils
+        # one figure, not a round.
         figures['kept'] = (figures['running']['ratio']
                            / figures['paused']['ratio'])
         figures['throughput'] = statistics.median(
