@@ -369,6 +369,14 @@ def check_load(args, app, scenario, figures):
 
 # -- the runs ----------------------------------------------------------------
 
+def floor_server(database, workdir, workers, threads):
+    """The floor served by gunicorn on ``database``, as task_api is."""
+    return servers.Server('floor', 'benchmarks.floor:application',
+                          {'TASK_API_BENCH_FLOOR_DB': database.floor_spec()},
+                          os.path.join(workdir, 'gunicorn-floor.log'),
+                          workers, threads)
+
+
 def run_size(args, size, results, memory):
     database, config = prepare_database(args, size)
     paths, extra = write_requests(args, database)
@@ -379,10 +387,7 @@ def run_size(args, size, results, memory):
                        {'OS_TASK_API_CONFIG_FILES': config},
                        os.path.join(args.workdir, 'gunicorn-task_api.log'),
                        args.workers, args.threads),
-        servers.Server('floor', 'benchmarks.floor:application',
-                       {'TASK_API_BENCH_FLOOR_DB': database.floor_spec()},
-                       os.path.join(args.workdir, 'gunicorn-floor.log'),
-                       args.workers, args.threads),
+        floor_server(database, args.workdir, args.workers, args.threads),
     ]
     try:
         for app in apps:

@@ -570,15 +570,6 @@ def claim_overhead(args, config_files):
                                      done.stderr[-3000:]))
 
 
-def floor_server(args, database):
-    """The floor of benchmarks.run on the workers' database, as gunicorn."""
-    return servers.Server(
-        'floor', 'benchmarks.floor:application',
-        {'TASK_API_BENCH_FLOOR_DB': database.floor_spec()},
-        os.path.join(args.workdir, 'floor.log'), args.server_workers,
-        args.server_threads)
-
-
 def api_load(args, app, paths, scenario):
     """``scenario`` (show or list) under wrk; return its requests/s."""
     result = servers.drive(app, paths[scenario], args.api_duration,
@@ -759,7 +750,9 @@ def run_backend(args, images):
             if args.keep_tasks:
                 log('  --keep-tasks: the API figures are left out')
             else:
-                floor = floor_server(args, database)
+                floor = run.floor_server(database, args.workdir,
+                                         args.server_workers,
+                                         args.server_threads)
                 floor.start()
                 try:
                     report['api'] = api_runs(

@@ -168,11 +168,10 @@ class TestApiFigures(base.TestCase):
     """How the API figures are worked out from the runs' requests/s."""
 
     def test_kept_is_the_ratio_to_the_floor_running_over_paused(self):
-        # NOTE: requests/s of each application in each state, by round
-        # (paused task_api, paused floor, running task_api, running
-        # floor): running workers take a third of the floor's show and
-        # half of task_api's; in the last round the paused floor's show
-        # is an outlier, which the medians leave out.
+        # NOTE: requests/s of each application, by round and state
+        # (paused, then running): running workers take a third of the
+        # floor's show and half of task_api's; in the last round the
+        # paused floor's show is an outlier, which the medians leave out.
         table = [
             # round 1: paused, then running
             {'task_api': {'show': 100.0, 'list': 50.0},
