@@ -26,6 +26,14 @@ worker_opts = [
              'worker has free threads. A task that ends brings a look at '
              'once, so this bounds how long a new task waits for an idle '
              'worker.'),
+    cfg.FloatOpt(
+        'cancel_check_interval', default=1.0, min=0,
+        help='Seconds between two reads of whether a running task was '
+             'cancelled. The worker reads at a step boundary of the task\'s '
+             'flow once this long has passed since the task began or since '
+             'its last read: a cancel is seen at most this long and one step '
+             'late, and a task that ends sooner ends as its flow says. 0 '
+             'reads at every boundary, one query each.'),
     cfg.StrOpt(
         'worker_id', sample_default='<host name>:<process id>',
         help='The name this worker records on the tasks it claims; '

@@ -34,6 +34,35 @@ FINAL_WRITE_INTERVAL = 0.5
 FINAL_WRITE_MAX = 5.0
 
 
+class CancelCheck:
+    """Raises TaskCancelled at a step boundary once a cancel is read.
+
+    Reads whether the task was cancelled (:func:`lifecycle.check_cancel`)
+    at most once per ``interval`` seconds, counted from when the task
+    began (or from the first call, when ``now`` says so) and from each
+    read: a short task costs no query, a long one a query per interval.
+
+    :param now: read at the first call, whatever the interval: a task
+        taken over from a lost worker may have been cancelled meanwhile.
+    :param clock: monotonic seconds; ``time.monotonic`` when None.
+    """
+
+    def __init__(self, dbapi, context, task_id, interval, now=False,
+                 clock=None):
+        self.dbapi = dbapi
+        self.context = context
+        self.task_id = task_id
+        self.interval = interval
+        self._clock = clock or time.monotonic
+        self._next = float('-inf') if now else self._clock() + interval
+
+    def __call__(self):
+        if self._clock() < self._next:
+            return
+        lifecycle.check_cancel(self.dbapi, self.context, self.task_id)
+        self._next = self._clock() + self.interval
+
+
 def default_worker_id():
     """``[worker] worker_id``, or this host's name and process id."""
     return CONF.worker.worker_id or '%s:%d' % (
@@ -185,11 +214,14 @@ class Worker:
             else:
                 task = lifecycle.begin_processing(self.dbapi, self.context,
                                                   task_id)
+            check = CancelCheck(
+                self.dbapi, self.context, task_id,
+                CONF.worker.cancel_check_interval,
+                now=status == lifecycle.PROCESSING)
             try:
-                result = flows.run_flow(
-                    factory, task,
-                    check=lambda: lifecycle.check_cancel(
-                        self.dbapi, self.context, task_id))
+                # NOTE: before the first step there is nothing to revert.
+                check()
+                result = flows.run_flow(factory, task, check=check)
             except exception.DatabaseUnavailable:
                 raise
             except exception.TaskCancelled as error:

@@ -15,6 +15,7 @@ from stevedore import extension
 from taskflow.patterns import linear_flow
 from taskflow import task as flow_task
 
+from task_api import conf as task_conf
 from task_api.db import migration
 from task_api.db.sqlalchemy import api as sqla_api
 from task_api.tests import base
@@ -25,6 +26,7 @@ from task_api.tests.unit.api import base as unit_api_base
 from task_api.worker import flows
 from task_api.worker import runner
 
+CONF = task_conf.CONF
 PROJECT = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa'
 MEMBER = unit_api_base.member_of(PROJECT)
 CANCELLED = 'Cancelled by user user-of-%s of project %s' % (
@@ -69,6 +71,15 @@ def registry():
          for name, factory in factories.items()],
         namespace=flows.NAMESPACE)
     return flows.FlowRegistry(manager)
+
+
+def wait_for_cancel_check():
+    """Sleep until the worker's next step boundary reads the cancel.
+
+    It reads at most once per ``[worker] cancel_check_interval`` since the
+    task began, which was before the cancel.
+    """
+    time.sleep(CONF.worker.cancel_check_interval)
 
 
 def use_sqlite_file(test):
@@ -146,6 +157,7 @@ class CancelTests:
         # The task runs on until its step ends; then the flow reverts.
         self.assertEqual('processing', self.get(
             '/tasks/%s' % task_id, headers=MEMBER).json['status'])
+        wait_for_cancel_check()
         open(path, 'w').close()
         thread.join(60)
 

@@ -103,6 +103,7 @@ class CancelStepsTests:
         response = self.app.post('/v2/tasks/%s/actions/cancel' % task_id,
                                  headers=MEMBER)
         self.assertEqual(202, response.status_int)
+        test_cancel.wait_for_cancel_check()
         open(path, 'w').close()
         thread.join(60)
 

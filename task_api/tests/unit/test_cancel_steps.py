@@ -1,9 +1,8 @@
-"""Cancel points at every step boundary of a task type's flow.
+"""Cancel points after every step of a task type's flow.
 
 task_api.worker.flows.run_flow runs the flow on taskflow's engine with
-the check the worker gives it called between any two steps; here the
-check records its calls and raises when the test says the task was
-cancelled.
+the check the worker gives it called after every step; here the check
+records its calls and raises when the test says the task was cancelled.
 """
 
 from oslotest import base
@@ -69,7 +68,7 @@ class CancelStepsTest(base.BaseTestCase):
     def test_check_runs_between_all_steps_of_nested_linear_flows(self):
         self.run_flow(self.nested)
 
-        self.assertEqual(['check', 'one', 'check', 'two', 'check', 'three',
+        self.assertEqual(['one', 'check', 'two', 'check', 'three',
                           'check', 'four', 'check'], self.log)
 
     def test_cancel_during_a_step_stops_at_its_end_and_reverts(self):
@@ -79,7 +78,7 @@ class CancelStepsTest(base.BaseTestCase):
                                   self.nested)
 
         self.assertEqual('Cancelled by user u of project p', str(error))
-        self.assertEqual(['check', 'one', 'check', 'two', 'check',
+        self.assertEqual(['one', 'check', 'two', 'check',
                           'revert two', 'revert one'], self.log)
 
     def test_subflows_with_retry_or_other_patterns_are_one_step(self):
@@ -95,7 +94,7 @@ class CancelStepsTest(base.BaseTestCase):
 
         self.run_flow(build)
 
-        self.assertEqual(['check', 'one', 'check', 'two', 'three', 'check',
+        self.assertEqual(['one', 'check', 'two', 'three', 'check',
                           'four', 'check', 'five', 'check'], self.log)
 
     def test_factory_flow_is_left_unchanged(self):
@@ -111,12 +110,11 @@ class CancelStepsTest(base.BaseTestCase):
             import_flow.ImportFlow().get_flow({'id': 'task'}), self.check)
 
         outer = list(flow)
-        self.assertEqual(['task_api-cancel-point-start', 'import',
-                          'task_api-cancel-point-end'],
+        self.assertEqual(['import', 'task_api-cancel-point-end'],
                          [item.name for item in outer])
         self.assertEqual(
             ['Prepare', 'task_api-cancel-point-1', 'Fetch',
              'task_api-cancel-point-2', 'CheckFormat',
              'task_api-cancel-point-3', 'Store', 'task_api-cancel-point-4',
              'Finish'],
-            [item.name.rsplit('.', 1)[-1] for item in outer[1]])
+            [item.name.rsplit('.', 1)[-1] for item in outer[0]])
