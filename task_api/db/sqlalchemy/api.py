@@ -183,12 +183,15 @@ def _visible(stmt, caller, many=False, now=None):
 
 
 # NOTE: built once, as building a statement costs more than running it;
-# one for each way a caller sees tasks.
-_GET_BY_ID = _task_select().where(
+# one for each way a caller sees tasks. Run on the driver's cursor: a
+# read by id is the hottest statement of the API.
+_BY_ID = _task_select().where(
     _exact(models.Task.id, sa.bindparam('task_id', type_=sa.String)))
+_GET_BY_ID = engines.PreparedRead(_BY_ID)
 _GET_VISIBLE = {
-    (can_see_deleted, is_admin): _visible(_GET_BY_ID, _Caller(
-        is_admin, can_see_deleted, sa.bindparam('owner', type_=sa.String)))
+    (can_see_deleted, is_admin): engines.PreparedRead(_visible(
+        _BY_ID, _Caller(is_admin, can_see_deleted,
+                        sa.bindparam('owner', type_=sa.String))))
     for can_see_deleted in (True, False) for is_admin in (True, False)
 }
 
@@ -213,12 +216,12 @@ def _database_check(connection, context):
 
 def _task_get(connection, context, task_id, visible_only=True):
     if visible_only:
-        stmt = _GET_VISIBLE[(bool(context.can_see_deleted),
+        read = _GET_VISIBLE[(bool(context.can_see_deleted),
                              bool(context.is_admin))]
     else:
-        stmt = _GET_BY_ID
-    row = connection.execute(stmt, {
-        'task_id': task_id, 'owner': context.project_id}).first()
+        read = _GET_BY_ID
+    row = read.first(connection, {'task_id': task_id,
+                                  'owner': context.project_id})
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
