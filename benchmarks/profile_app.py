@@ -57,10 +57,12 @@ def main(argv=None):
     parser.add_argument('--top', type=int, default=30)
     parser.add_argument('--sort', default='cumulative',
                         help='pstats sort key (default cumulative)')
-    parser.add_argument('--app', choices=('task_api', 'floor'),
+    parser.add_argument('--app', choices=('task_api', 'floor', 'stack'),
                         default='task_api',
                         help='the application: task_api\'s paste pipeline '
-                             '(default), or the floor it is compared with')
+                             '(default), the floor it is compared with, '
+                             'or the stack (benchmarks.stack: the least '
+                             'Pecan and SQLAlchemy application; show only)')
     parser.add_argument('--no-profiler', action='store_true',
                         help='time the requests without the profiler: '
                              'the median over 5 rounds of CPU per request')
@@ -71,12 +73,14 @@ def main(argv=None):
     os.makedirs(bench_args.workdir, exist_ok=True)
     database, config = run.prepare_database(bench_args, args.size)
     paths, _ = run.write_requests(bench_args, database)
-    if args.app == 'floor':
+    if args.app in ('floor', 'stack'):
         os.environ['TASK_API_BENCH_FLOOR_DB'] = database.floor_spec()
         from benchmarks import floor
         # NOTE: the floor reads its database when it is imported, which
         # benchmarks.run did before the database was named.
-        application = importlib.reload(floor).application
+        importlib.reload(floor)
+        module = importlib.import_module('benchmarks.' + args.app)
+        application = module.application
     else:
         os.environ['OS_TASK_API_CONFIG_FILES'] = config
         from task_api.wsgi import api
