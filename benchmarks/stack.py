@@ -7,8 +7,9 @@ checked out of and back into. This application is only that: task_api's
 Pecan application class (``task_api.api.app.Application``, with no hook)
 routes ``GET /v2/tasks/{task_id}`` to a handler, which reads the
 floor's statement on a pooled connection's driver cursor and answers
-the floor's body. No middleware, no policy, no context, no validation: its cost per show is the least any application of this
-design pays, and so bounds from below what task_api can reach.
+the floor's body. No middleware, no policy, no context, no validation:
+its cost per show is the least any application of this design pays,
+and so bounds from below what task_api can reach.
 
 It answers the show scenarios only (and ``/healthcheck`` for the
 benchmark's readiness check); the database is the floor's
