@@ -63,9 +63,14 @@ def main(argv=None):
                              '(default), the floor it is compared with, '
                              'or the stack (benchmarks.stack: the least '
                              'Pecan and SQLAlchemy application; show only)')
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='rounds of --no-profiler (default 5)')
+    parser.add_argument('--dump', metavar='FILE',
+                        help='also write the profile to FILE, for pstats '
+                             '(callers, callees)')
     parser.add_argument('--no-profiler', action='store_true',
                         help='time the requests without the profiler: '
-                             'the median over 5 rounds of CPU per request')
+                             'the median over the rounds of CPU per request')
     args, rest = parser.parse_known_args(argv)
     bench_args = run.parse_args(rest + ['--sizes', str(args.size)])
     # NOTE: the first backend --db names (PostgreSQL by default).
@@ -110,7 +115,8 @@ def main(argv=None):
     # function was running.
     profiler = None
     if args.no_profiler:
-        rounds = sorted(serve(environs) / len(environs) for _round in range(5))
+        rounds = sorted(serve(environs) / len(environs)
+                        for _round in range(max(1, args.rounds)))
     else:
         profiler = cProfile.Profile(time.thread_time)
         profiler.enable()
@@ -119,15 +125,18 @@ def main(argv=None):
     if args.scenario == 'create':
         database.remove_created()
     if profiler is None:
-        print('%s %s: %.3f ms of CPU per request (median of 5 rounds of %d; '
-              'rounds from %.3f to %.3f ms)'
-              % (args.app, args.scenario, 1000 * rounds[2], len(environs),
-                 1000 * rounds[0], 1000 * rounds[-1]))
+        print('%s %s: %.3f ms of CPU per request (median of %d rounds of '
+              '%d; rounds from %.3f to %.3f ms)'
+              % (args.app, args.scenario, 1000 * rounds[len(rounds) // 2],
+                 len(rounds), len(environs), 1000 * rounds[0],
+                 1000 * rounds[-1]))
         return 0
     print('%d %s requests in %.2f s of CPU under the profiler: %.2f ms '
           'each'
           % (len(environs), args.scenario, elapsed,
              1000 * elapsed / len(environs)))
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
     return 0

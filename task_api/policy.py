@@ -1,5 +1,6 @@
 """The policy enforcer of task_api."""
 
+import operator
 import os
 import threading
 import time
@@ -219,6 +220,12 @@ def _frozen(values):
 # NOTE: the names of the policy values, which are attributes of a context.
 _CREDENTIALS = tuple(context_module.RequestContext(
     overwrite=False).to_policy_values())
+_READ_CREDENTIALS = operator.attrgetter(*_CREDENTIALS)
+# NOTE: the values that are lists (the roles), which a key holds as tuples.
+_LISTS = tuple(
+    index for index, value in enumerate(context_module.RequestContext(
+        overwrite=False).to_policy_values().values())
+    if isinstance(value, list))
 
 
 def credentials_key(context):
@@ -228,8 +235,18 @@ def credentials_key(context):
     straight from the context: building the policy values themselves costs
     more than the decision, when it is remembered.
     """
-    return tuple(tuple(value) if isinstance(value, list) else value
-                 for value in map(context.__getattribute__, _CREDENTIALS))
+    values = list(_READ_CREDENTIALS(context))
+    for index in _LISTS:
+        if isinstance(values[index], list):
+            values[index] = tuple(values[index])
+    key = tuple(values)
+    try:
+        hash(key)
+    except TypeError:
+        # NOTE: a list where a context usually holds a string.
+        key = tuple(tuple(value) if isinstance(value, list) else value
+                    for value in key)
+    return key
 
 
 def get_enforcer():

@@ -67,7 +67,7 @@ def setup_app(dbapi=None):
 
 
 def _text_paths_only(application):
-    """Refuse a path that is not UTF-8 before Pecan decodes it.
+    """Refuse a path or query that is not UTF-8 before Pecan decodes it.
 
     Pecan answers its own 400 and logs a traceback for such a path; this
     answers the 400 every other part of the API answers for it.
@@ -75,6 +75,8 @@ def _text_paths_only(application):
     def refuse_undecodable_paths(environ, start_response):
         if not errors.path_is_text(environ):
             return errors.bad_path()(environ, start_response)
+        if environ.get('QUERY_STRING') and not errors.query_is_text(environ):
+            return errors.bad_query()(environ, start_response)
         return application(environ, start_response)
 
     return refuse_undecodable_paths

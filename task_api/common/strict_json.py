@@ -24,14 +24,24 @@ def _finite_float(text):
     return number
 
 
+# NOTE: built once, as json's own default decoder and encoder are: json's
+# loads and dumps build a new one on every call given an option.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant,
+                            parse_float=_finite_float)
+_ENCODER = json.JSONEncoder(allow_nan=False)
+
+
 def loads(text):
     """Decode a JSON document whose numbers are all finite.
 
+    :param text: a str; bytes are decoded as ``json.loads`` decodes them.
     :raises: NonFiniteNumber for a number too large for a double;
         ValueError for text that is not JSON, NaN and Infinity included;
         RecursionError for a document nested past Python's recursion
         limit.
     """
+    if isinstance(text, str) and not text.startswith('\ufeff'):
+        return _DECODER.decode(text)
     return json.loads(text, parse_constant=_refuse_constant,
                       parse_float=_finite_float)
 
@@ -41,4 +51,4 @@ def dumps(value):
 
     :raises: ValueError for NaN or an infinite float.
     """
-    return json.dumps(value, allow_nan=False)
+    return _ENCODER.encode(value)

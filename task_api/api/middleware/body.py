@@ -10,7 +10,7 @@ parsing bodies into handler arguments: the handler that expects a body
 reads and checks it itself (task_api.api.validation.json_body).
 """
 
-import pecan
+import webob
 import webob.multidict
 
 from task_api.api import errors
@@ -138,8 +138,8 @@ class BodyLimitMiddleware(base.Middleware):
             return errors.to_http(error)(environ, start_response)
 
 
-class Request(pecan.Request):
-    """A Pecan request whose body Pecan does not parse.
+class Request(webob.Request):
+    """A request for Pecan, whose body Pecan does not parse.
 
     Pecan merges a JSON or form body into the keyword arguments of the
     handler before any hook or policy check runs, and answers 500 when
@@ -152,6 +152,10 @@ class Request(pecan.Request):
     the request object: WebOb would otherwise keep them in the WSGI
     environment (``webob.adhoc_attrs``), where the ``context`` of a host
     service's request (glance-api's) is, and replace it.
+
+    It is a WebOb request, not Pecan's: Pecan's catches a path or query
+    that is not UTF-8 on every attribute read, and the application refuses
+    those before Pecan sees the request (``api.app``).
     """
 
     context = None

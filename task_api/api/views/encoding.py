@@ -3,6 +3,9 @@
 import json
 
 _CLOSE = {True: '}', False: ']'}
+# NOTE: built once: json.dumps builds a new encoder on every call given an
+# option.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def _scalar(value):
@@ -60,7 +63,7 @@ def encode(body):
     infinities (which JSON cannot express) as ``null``.
     """
     try:
-        text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+        text = _ENCODER.encode(body)
     except (ValueError, TypeError, RecursionError):
         text = _dumps_iteratively(body)
     # NOTE: only a lone surrogate cannot be encoded in UTF-8, and it can

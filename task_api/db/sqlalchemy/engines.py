@@ -440,11 +440,15 @@ class PreparedRead:
                                      % bind.key)
             # NOTE: no type here depends on the driver's type code of the
             # column, which is not known before the statement runs.
-            processors = tuple(
+            processors = (
                 column.type.dialect_impl(dialect).result_processor(
                     dialect, None)
                 for column in self.statement.selected_columns)
-            form = (compiled.string, compiled.positiontup, processors)
+            # NOTE: only the columns that need a conversion are visited.
+            conversions = tuple((index, process) for index, process
+                                in enumerate(processors)
+                                if process is not None)
+            form = (compiled.string, compiled.positiontup, conversions)
             self._forms[dialect] = form
         return form
 
@@ -456,7 +460,7 @@ class PreparedRead:
         :param params: the bind parameters, by name.
         """
         dialect = connection.dialect
-        sql, names, processors = self._form(dialect)
+        sql, names, conversions = self._form(dialect)
         args = params if names is None else [params[name] for name in names]
         driver = connection.connection.dbapi_connection
         cursor = None
@@ -476,8 +480,10 @@ class PreparedRead:
                 _close(cursor, dialect)
         if row is None:
             return None
-        return tuple(value if process is None else process(value)
-                     for process, value in zip(processors, row))
+        row = list(row)
+        for index, process in conversions:
+            row[index] = process(row[index])
+        return tuple(row)
 
 
 def _close(cursor, dialect):

@@ -64,6 +64,22 @@ class TestEnforcer(base.TestCase):
             enforcer.decide('tasks_api_access', {}, caller)
             self.assertLessEqual(len(enforcer._reading.decisions), 3)
 
+    def test_unusual_credentials_are_decided(self):
+        # NOTE: a context built by other code may hold a list where
+        # oslo.context holds a string, or no list where it holds one.
+        self.set_policy({'get_task': 'role:member'})
+        enforcer = policy.get_enforcer()
+        for user_id, roles in ((['u', 'v'], ['member']), ('u', None),
+                               ('u', ('member',))):
+            caller = context.RequestContext(
+                user_id=user_id, project_id='p', roles=roles,
+                overwrite=False)
+            key = policy.credentials_key(caller)
+            self.assertEqual(hash(key), hash(policy.credentials_key(caller)))
+            self.assertEqual(
+                roles is not None,
+                enforcer.decide('get_task', {'project_id': 'p'}, caller))
+
     def test_credentials_key_holds_every_policy_value(self):
         caller = context.RequestContext(
             user_id='u', user_domain_id='ud', domain_id='d', project_id='p',

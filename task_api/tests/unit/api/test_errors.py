@@ -144,3 +144,19 @@ class TestUndecodablePaths(api_base.ApiTestCase):
                     '400 Bad Request', 'The request path is not valid '
                     'UTF-8.<br /><br />\n\n\n', accept),
                     (response.headers['Content-Type'], response.text))
+
+    def test_undecodable_queries_are_400(self):
+        # NOTE: the application reads queries with WebOb, which raises on
+        # one that is not UTF-8; it is refused before that.
+        for path in ('/tasks?status=%FF', '/tasks/x?a%C3=1',
+                     '/images/i/tasks?x=%FE%FF'):
+            for accept in ACCEPTS:
+                response = self.app.get(
+                    path, headers=dict(api_base.ADMIN, Accept=accept),
+                    extra_environ={'SCRIPT_NAME': ''}, expect_errors=True)
+                self.assertEqual(400, response.status_int, path)
+                self.assertEqual(error_body(
+                    '400 Bad Request', 'The query string is not valid '
+                    'UTF-8.<br /><br />\n\n\n', accept),
+                    (response.headers['Content-Type'], response.text))
+
