@@ -159,4 +159,3 @@ class TestUndecodablePaths(api_base.ApiTestCase):
                     '400 Bad Request', 'The query string is not valid '
                     'UTF-8.<br /><br />\n\n\n', accept),
                     (response.headers['Content-Type'], response.text))
-
