@@ -15,7 +15,6 @@ service's engines in the same process (glance-api, with task_api as a
 plugin) are left as they are.
 """
 
-import contextlib
 import contextvars
 import functools
 from importlib import metadata
@@ -331,25 +330,38 @@ _READ_PAGE_CACHE_KIB = 256
 _SQLITE_FILE_READS = _SQLiteFileReads()
 
 
-@contextlib.contextmanager
-def _read_connection():
+class _UncheckedConnectionLost(Exception):
+    """A read's connection, which went unchecked, was found dead."""
+
+
+def _read_once(fn, context, args, kwargs, retry):
+    """Run a read on a connection of the reads engine; see :func:`read`.
+
+    :param retry: raise _UncheckedConnectionLost rather than the
+        DBConnectionError of a connection that went unchecked.
+    """
     engine = _SQLITE_FILE_READS.get(_reader_engine())
     with engine.connect() as connection:
-        if connection.dialect.name not in _AUTOCOMMIT_READS:
-            yield connection
-            return
-        # NOTE: the driver's own switch, not SQLAlchemy's isolation level
-        # option: that one sets READ COMMITTED back explicitly when the
-        # connection returns to the pool, and psycopg2 then sends a
-        # statement each time autocommit is switched off (a second round
-        # trip per read). Switching ``autocommit`` alone, on a connection
-        # whose isolation level was never set, sends nothing.
-        driver = connection.connection.dbapi_connection
-        _switch_autocommit(connection, driver, True)
+        unchecked = connection.info.get(_UNCHECKED, False)
+        driver = None
+        if connection.dialect.name in _AUTOCOMMIT_READS:
+            # NOTE: the driver's own switch, not SQLAlchemy's isolation
+            # level option: that one sets READ COMMITTED back explicitly
+            # when the connection returns to the pool, and psycopg2 then
+            # sends a statement each time autocommit is switched off (a
+            # second round trip per read). Switching ``autocommit`` alone,
+            # on a connection whose isolation level was never set, sends
+            # nothing.
+            driver = connection.connection.dbapi_connection
+            _switch_autocommit(connection, driver, True)
         try:
-            yield connection
+            return fn(connection, context, *args, **kwargs)
+        except db_exc.DBConnectionError:
+            if retry and unchecked:
+                raise _UncheckedConnectionLost()
+            raise
         finally:
-            if not driver.closed:
+            if driver is not None and not driver.closed:
                 _switch_autocommit(connection, driver, False)
 
 
@@ -385,19 +397,14 @@ def read(fn, context, *args, **kwargs):
     error. A database that stays unreachable raises DBConnectionError; a
     bound of :mod:`timeouts` that expires, too.
     """
-    with _read_connection() as connection:
-        unchecked = connection.info.get(_UNCHECKED, False)
-        try:
-            return fn(connection, context, *args, **kwargs)
-        except db_exc.DBConnectionError:
-            if not unchecked:
-                raise
-    # NOTE: the dead connection invalidated the pool's older ones: this
-    # read runs on a new connection.
-    LOG.info('A pooled database connection was dead; the read runs '
-             'again on a new one.')
-    with _read_connection() as connection:
-        return fn(connection, context, *args, **kwargs)
+    try:
+        return _read_once(fn, context, args, kwargs, retry=True)
+    except _UncheckedConnectionLost:
+        # NOTE: the dead connection invalidated the pool's older ones:
+        # this read runs on a new connection.
+        LOG.info('A pooled database connection was dead; the read runs '
+                 'again on a new one.')
+    return _read_once(fn, context, args, kwargs, retry=False)
 
 
 class PreparedRead:
