@@ -189,15 +189,22 @@ class Enforcer(policy.Enforcer):
         """Whether the caller of ``context`` may do ``rule`` on ``target``.
 
         :param target: a dict describing the object acted on; None for the
-            caller's own credentials.
+            caller's own credentials; CALLERS_OWN for the task target of
+            the caller's own project and user.
         """
         self._maybe_look()
         reading = self._reading
-        key = (rule, None if target is None else _frozen(target),
-               credentials_key(context))
+        if target is None or target is CALLERS_OWN:
+            # NOTE: both are made of the credentials alone.
+            frozen = target
+        else:
+            frozen = _frozen(target)
+        key = (rule, frozen, credentials_key(context))
         decisions = reading.decisions
         decision = decisions.get(key)
         if decision is None:
+            if target is CALLERS_OWN:
+                target = task_target(context.project_id, context.user_id)
             creds = context.to_policy_values()
             try:
                 decision = bool(reading.enforce(
@@ -208,6 +215,10 @@ class Enforcer(policy.Enforcer):
                 decisions.clear()
             decisions[key] = decision
         return decision
+
+
+#: The target of a rule checked on the caller's own project and user.
+CALLERS_OWN = 'callers-own'
 
 
 def _frozen(values):
@@ -302,6 +313,5 @@ def authorize(rule, context, target=None):
 
 def allows(rule, context, target=None):
     """Whether ``rule`` lets ``context`` act on ``target``; see authorize."""
-    if target is None:
-        target = task_target(context.project_id, context.user_id)
-    return get_enforcer().decide(rule, target, context)
+    return get_enforcer().decide(
+        rule, CALLERS_OWN if target is None else target, context)

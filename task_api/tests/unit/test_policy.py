@@ -64,6 +64,19 @@ class TestEnforcer(base.TestCase):
             enforcer.decide('tasks_api_access', {}, caller)
             self.assertLessEqual(len(enforcer._reading.decisions), 3)
 
+    def test_default_target_is_the_callers_own(self):
+        self.set_policy({'get_tasks': 'project_id:%(owner)s and '
+                                      'user_id:%(user_id)s'})
+        for project, user in (('p', 'u'), ('q', 'v'), ('p', 'v')):
+            caller = context.RequestContext(
+                user_id=user, project_id=project, roles=['member'],
+                overwrite=False)
+            self.assertTrue(policy.allows('get_tasks', caller))
+            self.assertEqual(
+                (project, user) == ('p', 'u'),
+                policy.allows('get_tasks', caller,
+                              policy.task_target('p', 'u')))
+
     def test_unusual_credentials_are_decided(self):
         # NOTE: a context built by other code may hold a list where
         # oslo.context holds a string, or no list where it holds one.
