@@ -45,10 +45,7 @@ def setup_app(dbapi=None):
     :param dbapi: the DB API to use; the configured one when None.
     """
     app_hooks = [
-        hooks.JSONHook(),
-        hooks.ContextHook(),
-        hooks.DBHook(dbapi),
-        hooks.PolicyHook(),
+        hooks.RequestHook(dbapi),
         hooks.ErrorHook(),
     ]
     # NOTE: built as pecan.make_app builds it, without the middleware

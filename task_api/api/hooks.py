@@ -12,72 +12,62 @@ from task_api import exception
 LOG = log.getLogger(__name__)
 
 
-class JSONHook(hooks.PecanHook):
-    """Answer JSON whatever the Accept header asks for, as the Image API does.
+class RequestHook(hooks.PecanHook):
+    """Prepare each request for its handler: JSON, context, DB API, policy.
 
-    Pecan would otherwise answer 406 to ``Accept: text/html``, which
-    glanceclient and curl send as ``*/*`` and browsers as HTML; error
-    bodies are still negotiated on Accept by WebOb.
+    One hook rather than one per concern: Pecan calls every hook at each
+    stage of every request (route, before, after), and a show is short
+    enough for those calls to count.
+
+    * **JSON whatever the Accept header asks for**, as the Image API
+      answers: Pecan would otherwise answer 406 to ``Accept: text/html``,
+      which glanceclient and curl send as ``*/*`` and browsers as HTML;
+      error bodies are still negotiated on Accept by WebOb.
+    * **The caller's RequestContext** as ``request.context``. The context
+      middleware of the paste pipeline makes it, from an identity the
+      authentication middleware in front of it confirmed. Without that
+      middleware nothing vouches for the identity headers a client sends,
+      so the request is refused with 401: an application built without it
+      fails closed.
+    * **The DB API** as ``request.dbapi``.
+    * **The policy rules the handler declares** (see
+      ``controllers.base.authorized_by``), checked before the handler runs
+      and before the request body is read. A handler that declares
+      nothing is refused, so a route cannot be served unchecked.
+
+    :param dbapi: the DB API; the configured one when None.
     """
-
-    def on_route(self, state):
-        state.request.pecan['content_type'] = 'application/json'
-
-
-class ContextHook(hooks.PecanHook):
-    """Expose the caller's RequestContext as ``request.context``.
-
-    The context middleware of the paste pipeline makes it, from an
-    identity the authentication middleware in front of it confirmed.
-    Without that middleware nothing vouches for the identity headers a
-    client sends, so the request is refused with 401: an application built
-    without it fails closed.
-    """
-
-    def before(self, state):
-        ctx = state.request.environ.get(auth.ENV_CONTEXT)
-        if ctx is None:
-            LOG.error('Refused %(method)s %(path)s with 401: the request '
-                      'did not pass the context middleware; its filter is '
-                      'missing from the paste pipeline (api-paste.ini).',
-                      {'method': state.request.method,
-                       'path': _path(state.request.environ)})
-            raise webob.exc.HTTPUnauthorized()
-        state.request.context = ctx
-
-
-class DBHook(hooks.PecanHook):
-    """Expose the DB API as ``request.dbapi``."""
 
     def __init__(self, dbapi=None):
         self.dbapi = dbapi
 
+    def on_route(self, state):
+        state.request.pecan['content_type'] = 'application/json'
+
     def before(self, state):
+        request = state.request
+        ctx = request.environ.get(auth.ENV_CONTEXT)
+        if ctx is None:
+            LOG.error('Refused %(method)s %(path)s with 401: the request '
+                      'did not pass the context middleware; its filter is '
+                      'missing from the paste pipeline (api-paste.ini).',
+                      {'method': request.method,
+                       'path': _path(request.environ)})
+            raise webob.exc.HTTPUnauthorized()
+        request.context = ctx
         if self.dbapi is None:
             self.dbapi = db_api.get_instance()
-        state.request.dbapi = self.dbapi
-
-
-class PolicyHook(hooks.PecanHook):
-    """Enforce the policy rules the handler of a request declares.
-
-    Each handler names its rules where it is declared (see
-    ``controllers.base.authorized_by``); they are checked here, before the
-    handler runs and before the request body is read. A handler that
-    declares nothing is refused, so a route cannot be served unchecked.
-    """
-
-    def before(self, state):
+        request.dbapi = self.dbapi
         authorization = getattr(state.controller, 'authorization', None)
         if authorization is None:
             LOG.error('Refused %(method)s %(path)s with 403: its handler '
                       '%(handler)s declares no policy rule.',
-                      {'method': state.request.method,
-                       'path': _path(state.request.environ),
+                      {'method': request.method,
+                       'path': _path(request.environ),
                        'handler': getattr(state.controller, '__qualname__',
                                           state.controller)})
             raise webob.exc.HTTPForbidden()
-        authorization.enforce(state.request.context)
+        authorization.enforce(ctx)
 
 
 class ErrorHook(hooks.PecanHook):

@@ -64,7 +64,7 @@ class Authorization:
 
 
 def authorized_by(*rules, resource_rule=None, hidden=False):
-    """Declare the policy rules of a handler; the policy hook checks them.
+    """Declare the policy rules of a handler; the request hook checks them.
 
     ``rules`` are enforced before the handler runs, with the caller's own
     project as the target; ``resource_rule`` is the rule the handler
