@@ -227,13 +227,32 @@ def established_connections(server):
     return counts
 
 
+def shared(counts, connections):
+    """Whether a run's connections are shared well enough to keep it.
+
+    :param counts: {worker pid: connections it holds}, as
+        :func:`established_connections` reads them.
+    :param connections: how many connections the run opened.
+    :returns: True when there are two workers or more and each holds at
+        least half of its even share (one at the least): a worker left with
+        a connection or two serves far fewer requests than its threads
+        could, and the run measures the kernel's choice rather than the
+        application.
+    """
+    if len(counts) < 2:
+        return False
+    least = max(1, connections // (2 * len(counts)))
+    return min(counts.values()) >= least
+
+
 def drive(server, request_file, duration, connections, threads, log=None):
     """``run_wrk`` against ``server``, its connections shared by its workers.
 
     The kernel hands the connections wrk opens at its start to whichever
     of the server's worker processes accepts first, and now and then all
-    of them to one process, which then serves alone at about half the
-    throughput of a shared run. Such a run is stopped and started again,
+    or most of them to one process, which then serves alone, or nearly,
+    at about half the throughput of a shared run. Such a run (see
+    :func:`shared`) is stopped and started again,
     up to a few times; the figures say how many runs it took
     (``tries``) and whether the last was shared (``balanced``).
     """
@@ -248,7 +267,7 @@ def drive(server, request_file, duration, connections, threads, log=None):
                           threads, background=True)
         time.sleep(_BALANCE_AT)
         counts = established_connections(server)
-        balanced = len(counts) >= 2 and min(counts.values()) > 0
+        balanced = shared(counts, connections)
         if balanced or tries == _BALANCE_TRIES:
             figures = wrk_result(process, duration)
             figures.update(tries=tries, balanced=balanced)
@@ -256,8 +275,8 @@ def drive(server, request_file, duration, connections, threads, log=None):
         process.kill()
         process.communicate()
         if log is not None:
-            log('  %s: wrk\'s connections all went to one worker (%s); '
-                'run again' % (server.name, counts))
+            log('  %s: wrk\'s connections went unevenly to the workers '
+                '(%s); run again' % (server.name, counts))
         time.sleep(_BALANCE_REST)
 
 

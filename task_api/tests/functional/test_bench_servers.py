@@ -2,7 +2,7 @@
 
 benchmarks.servers counts, through /proc, the connections each worker
 process of a server holds on the server's port; a run whose connections
-all went to one process is run again. Checked against real sockets of
+went mostly to one process is run again. Checked against real sockets of
 this process.
 """
 
@@ -62,3 +62,23 @@ class TestEstablishedConnections(base.TestCase):
         self.server.pids = [os.getpid(), 2 ** 22 + 1]
         self.assertEqual({os.getpid(): 1, 2 ** 22 + 1: 0},
                          servers.established_connections(self.server))
+
+
+class TestShared(base.TestCase):
+    """Which counts of connections per worker make a run worth keeping."""
+
+    def test_each_worker_holds_half_its_share(self):
+        for counts, connections, expected in (
+                ({1: 8, 2: 8}, 16, True),
+                ({1: 12, 2: 4}, 16, True),
+                ({1: 13, 2: 3}, 16, False),
+                ({1: 16, 2: 0}, 16, False),
+                ({1: 6, 2: 2}, 8, True),
+                ({1: 7, 2: 1}, 8, False),
+                ({1: 1, 2: 1}, 2, True),
+                ({1: 2, 2: 0}, 2, False),
+                ({1: 16}, 16, False),
+                ({1: 6, 2: 5, 3: 5}, 16, True),
+                ({1: 10, 2: 5, 3: 1}, 16, False)):
+            self.assertEqual(expected, servers.shared(counts, connections),
+                             (counts, connections))
