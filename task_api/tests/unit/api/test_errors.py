@@ -132,30 +132,26 @@ class TestUndecodablePaths(api_base.ApiTestCase):
     functional tests); the application alone answers 400 as well.
     """
 
-    def test_undecodable_paths_are_400(self):
-        for path in ('/tasks/%FF', '/%FF', '/images/%FF/tasks',
-                     '/tasks/a%C3'):
+    def assert_refused(self, paths, explanation):
+        for path in paths:
             for accept in ACCEPTS:
                 response = self.app.get(
                     path, headers=dict(api_base.ADMIN, Accept=accept),
                     extra_environ={'SCRIPT_NAME': ''}, expect_errors=True)
                 self.assertEqual(400, response.status_int, path)
                 self.assertEqual(error_body(
-                    '400 Bad Request', 'The request path is not valid '
-                    'UTF-8.<br /><br />\n\n\n', accept),
+                    '400 Bad Request',
+                    explanation + '<br /><br />\n\n\n', accept),
                     (response.headers['Content-Type'], response.text))
+
+    def test_undecodable_paths_are_400(self):
+        self.assert_refused(('/tasks/%FF', '/%FF', '/images/%FF/tasks',
+                             '/tasks/a%C3'),
+                            'The request path is not valid UTF-8.')
 
     def test_undecodable_queries_are_400(self):
         # NOTE: the application reads queries with WebOb, which raises on
         # one that is not UTF-8; it is refused before that.
-        for path in ('/tasks?status=%FF', '/tasks/x?a%C3=1',
-                     '/images/i/tasks?x=%FE%FF'):
-            for accept in ACCEPTS:
-                response = self.app.get(
-                    path, headers=dict(api_base.ADMIN, Accept=accept),
-                    extra_environ={'SCRIPT_NAME': ''}, expect_errors=True)
-                self.assertEqual(400, response.status_int, path)
-                self.assertEqual(error_body(
-                    '400 Bad Request', 'The query string is not valid '
-                    'UTF-8.<br /><br />\n\n\n', accept),
-                    (response.headers['Content-Type'], response.text))
+        self.assert_refused(('/tasks?status=%FF', '/tasks/x?a%C3=1',
+                             '/images/i/tasks?x=%FE%FF'),
+                            'The query string is not valid UTF-8.')
