@@ -214,17 +214,25 @@ def _database_check(connection, context):
     connection.execute(_CHECK).all()
 
 
-def _task_get(connection, context, task_id, visible_only=True):
+def _by_id(context, task_id, visible_only=True):
+    """The prepared read of a task by id and its parameters."""
     if visible_only:
         read = _GET_VISIBLE[(bool(context.can_see_deleted),
                              bool(context.is_admin))]
     else:
         read = _GET_BY_ID
-    row = read.first(connection, {'task_id': task_id,
-                                  'owner': context.project_id})
+    return read, {'task_id': task_id, 'owner': context.project_id}
+
+
+def _found(row, task_id):
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
     return _row_to_dict(row)
+
+
+def _task_get(connection, context, task_id, visible_only=True):
+    read, params = _by_id(context, task_id, visible_only)
+    return _found(read.first(connection, params), task_id)
 
 
 def _sort_keys(sort_key):
@@ -481,7 +489,8 @@ class Connection(api.Connection):
 
     @_translate_errors
     def task_get(self, context, task_id):
-        return _read(_task_get, context, task_id)
+        return _found(engines.read_first(*_by_id(context, task_id)),
+                      task_id)
 
     @_translate_errors
     @oslo_db_api.retry_on_deadlock

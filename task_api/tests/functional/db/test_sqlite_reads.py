@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from task_api import context
 from task_api.db import api as db_api
 from task_api.db.sqlalchemy import api as sqla_api
+from task_api.db.sqlalchemy import engines
 from task_api.db.sqlalchemy import models
 from task_api.tests import base
 
@@ -82,6 +83,30 @@ class TestSQLiteFileReads(base.TestCase):
         with sqlite3.connect(self.path) as raw:
             self.assertEqual('wal', raw.execute(
                 'PRAGMA journal_mode').fetchone()[0])
+
+    def test_a_closed_connection_is_replaced_without_an_error(self):
+        task = self.create(1)
+        self.assertEqual(task['id'], self.dbapi.task_get(
+            self.admin, task['id'])['id'])
+        logs = self.useFixture(base.fixtures.FakeLogger(
+            name='task_api.db.sqlalchemy.engines'))
+        # The pooled connection of the reads is closed under the pool,
+        # as a connection the driver lost would be.
+        reads = engines._SQLITE_FILE_READS.get(sqla_api.get_engine())
+        pooled = reads.raw_connection()
+        driver = pooled.dbapi_connection
+        pooled.close()
+        driver.close()
+        opened = len(self.connections)
+
+        self.assertEqual(task, self.dbapi.task_get(self.admin, task['id']))
+        self.assertEqual(task, self.dbapi.task_get(self.admin, task['id']))
+        self.assertEqual([task['id']], [
+            row['id'] for row in self.dbapi.task_get_all(self.admin)])
+        # One new connection replaced the closed one, for good.
+        self.assertEqual(opened + 1, len(self.connections))
+        self.assertIn('A pooled SQLite connection was closed; the read '
+                      'runs again on a new one.', logs.output)
 
     def test_reads_do_not_wait_for_a_writer(self):
         task = self.create(1)
