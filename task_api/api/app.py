@@ -60,20 +60,35 @@ def setup_app(dbapi=None):
         guess_content_type_from_ext=False,
         request_cls=body.Request,
     )
-    return _text_paths_only(application)
+    return _around_pecan(application)
 
 
-def _text_paths_only(application):
-    """Refuse a path or query that is not UTF-8 before Pecan decodes it.
+#: Keys of the WSGI environ whose values refer back to the environ: Pecan's
+#: request and response, WebOb's parsed query string.
+_CYCLIC_KEYS = ('pecan.locals', 'webob._parsed_query_vars')
 
-    Pecan answers its own 400 and logs a traceback for such a path; this
-    answers the 400 every other part of the API answers for it.
+
+def _around_pecan(application):
+    """Pecan's application, with what it needs before and after a request.
+
+    Before: a path or query that is not UTF-8 is refused. Pecan answers
+    its own 400 and logs a traceback for such a path; this answers the
+    400 every other part of the API answers for it.
+
+    After: the environ's references back to itself are dropped, so that a
+    request's objects are freed as soon as the server drops the environ,
+    not at the garbage collector's next pass (a pass every few dozen
+    requests, which costs more than all the requests' own deallocation).
     """
-    def refuse_undecodable_paths(environ, start_response):
+    def around_pecan(environ, start_response):
         if not errors.path_is_text(environ):
             return errors.bad_path()(environ, start_response)
         if environ.get('QUERY_STRING') and not errors.query_is_text(environ):
             return errors.bad_query()(environ, start_response)
-        return application(environ, start_response)
+        try:
+            return application(environ, start_response)
+        finally:
+            for key in _CYCLIC_KEYS:
+                environ.pop(key, None)
 
-    return refuse_undecodable_paths
+    return around_pecan
