@@ -82,6 +82,13 @@ def parse_args(argv):
     parser.add_argument('--worker-nice', type=int, default=0,
                         help='niceness of the worker processes (default '
                              '0; 19 gives the API the CPU first)')
+    parser.add_argument('--worker-cpus', default='',
+                        help='comma-separated CPU numbers the worker '
+                             'processes run on; the API servers, wrk and '
+                             'the image server then run on the others, as '
+                             'if the workers had a host of their own '
+                             '(the database is left where it runs; '
+                             'default: every process on every CPU)')
     parser.add_argument('--image-size', type=int, default=64 * 1024,
                         help='bytes of each image (default 65536)')
     parser.add_argument('--seed-size', type=int, default=1000,
@@ -133,6 +140,16 @@ def parse_args(argv):
     args.worker_counts = [int(count) for count in args.workers.split(',')
                           if count.strip()]
     args.dbs = [kind.strip() for kind in args.db.split(',') if kind.strip()]
+    try:
+        args.worker_cpus = frozenset(int(cpu) for cpu in
+                                     args.worker_cpus.split(',') if cpu)
+    except ValueError:
+        parser.error('--worker-cpus takes CPU numbers')
+    if args.worker_cpus and not (
+            args.worker_cpus < os.sched_getaffinity(0)):
+        parser.error('--worker-cpus must leave one CPU or more of those '
+                     'this process may use (%s) to the rest'
+                     % ','.join(map(str, sorted(os.sched_getaffinity(0)))))
     unknown = set(args.dbs) - set(seed.DEFAULT_URLS)
     if unknown or not args.dbs:
         parser.error('unknown database backends: %s'
@@ -272,7 +289,7 @@ def worker_log(args):
 def workers(args, count, config_files):
     return Workers(count, config_files,
                    os.path.join(args.workdir, 'workers.out'),
-                   worker_log(args), args.worker_nice)
+                   worker_log(args), args.worker_nice, args.worker_cpus)
 
 
 def console_script(name, module):
@@ -343,7 +360,8 @@ class Workers:
         writes a line when its claim loop started.
     """
 
-    def __init__(self, count, config_files, log_path, log_file, nice=0):
+    def __init__(self, count, config_files, log_path, log_file, nice=0,
+                 cpus=frozenset()):
         self.command = console_script('task-api-worker',
                                       'task_api.cmd.worker')
         for path in config_files:
@@ -352,6 +370,7 @@ class Workers:
         self.log_path = log_path
         self.log_file = log_file
         self.nice = nice
+        self.cpus = cpus
         self.processes = []
 
     def pids(self):
@@ -391,10 +410,17 @@ class Workers:
                 self.command, cwd=servers.REPO_ROOT, env=env,
                 stdout=self.log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=(lambda: os.nice(self.nice)) if self.nice
+                preexec_fn=self._placed if self.nice or self.cpus
                 else None))
         if wait:
             self.wait_started(already)
+
+    def _placed(self):
+        """In the child: the niceness and CPUs of a worker process."""
+        if self.nice:
+            os.nice(self.nice)
+        if self.cpus:
+            os.sched_setaffinity(0, self.cpus)
 
     def check(self):
         for process in self.processes:
@@ -722,6 +748,7 @@ def run_backend(args, images):
               'image_size': args.image_size, 'runs': [], 'api': None,
               'cpu_count': os.cpu_count(), 'api_rounds': args.api_rounds,
               'nice': args.worker_nice,
+              'worker_cpus': sorted(args.worker_cpus),
               'overhead': None}
     if args.overhead_tasks:
         report['overhead'] = claim_overhead(args, worker_files)
@@ -897,7 +924,10 @@ def report_lines(report):
         'run; each worker %d threads, poll_interval %s s%s'
         % (report['db'], report['tasks'], report['image_size'],
            report['threads'], report['poll_interval'],
-           ', niceness %d' % report['nice'] if report.get('nice') else ''))
+           (', niceness %d' % report['nice'] if report.get('nice') else '')
+           + (', on CPUs %s (the rest on the others)' % ','.join(
+               map(str, report['worker_cpus']))
+              if report.get('worker_cpus') else '')))
     header = '%-8s %7s %8s %8s %10s %14s %11s %6s' % (
         'workers', 'tasks', 'seconds', 'tasks/s', 'x 1 worker',
         'thread-ms/task', 'CPU ms/task', 'cores')
@@ -992,6 +1022,10 @@ def main(argv=None):
         print('wrk is missing: apt-get install -y wrk, or --api-duration 0',
               file=sys.stderr)
         return 2
+    if args.worker_cpus:
+        # NOTE: what this process starts from now on (the API servers,
+        # wrk) inherits its CPUs; the workers are placed on theirs.
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - args.worker_cpus)
     images = ImageServer(args.image_size)
     images.start()
     reports = []

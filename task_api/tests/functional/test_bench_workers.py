@@ -235,3 +235,33 @@ class TestApiFigures(base.TestCase):
                       'running >= 0.9 x paused: 1.00', lines)
         self.assertIn('show  busy        110.0      55.0     300.0     '
                       '200.0     0.40     0.28   0.69   0.00', lines)
+
+
+class TestWorkerPlacement(base.TestCase):
+    """--worker-cpus: the workers on their CPUs, the rest on the others."""
+
+    def test_workers_start_on_their_cpus_with_their_niceness(self):
+        allowed = sorted(os.sched_getaffinity(0))
+        cpus = frozenset(allowed[-1:])
+        group = workers.Workers(1, [], os.devnull, os.devnull, nice=3,
+                                cpus=cpus)
+        done = subprocess.run(
+            [sys.executable, '-c',
+             'import os; print(sorted(os.sched_getaffinity(0)), '
+             'os.nice(0))'],
+            preexec_fn=group._placed, stdout=subprocess.PIPE, text=True,
+            check=True)
+        self.assertEqual('%s %d\n' % (sorted(cpus), os.nice(0) + 3),
+                         done.stdout)
+
+    def test_cpus_must_leave_some_to_the_rest(self):
+        allowed = ','.join(map(str, sorted(os.sched_getaffinity(0))))
+        for value in (allowed, 'one', '%d' % (max(
+                os.sched_getaffinity(0)) + 1000)):
+            stderr = self.useFixture(fixtures.StringStream('stderr'))
+            self.useFixture(fixtures.MonkeyPatch('sys.stderr',
+                                                 stderr.stream))
+            self.assertRaises(SystemExit, workers.parse_args,
+                              ['--worker-cpus', value])
+            self.assertIn('--worker-cpus', stderr.getDetails()[
+                'stderr'].as_text())
