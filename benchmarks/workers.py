@@ -79,9 +79,11 @@ def parse_args(argv):
     parser.add_argument('--poll-interval', type=float, default=1.0,
                         help='[worker] poll_interval (default 1 second, '
                              'the shipped default)')
-    parser.add_argument('--worker-nice', type=int, default=0,
+    parser.add_argument('--worker-nice', type=int, default=19,
                         help='niceness of the worker processes (default '
-                             '0; 19 gives the API the CPU first)')
+                             '19, as etc/systemd/task-api-worker.service '
+                             'runs them: the API gets the CPU first; 0 '
+                             'for the operating system\'s default)')
     parser.add_argument('--worker-cpus', default='',
                         help='comma-separated CPU numbers the worker '
                              'processes run on; the API servers, wrk and '
