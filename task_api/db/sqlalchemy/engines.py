@@ -397,14 +397,25 @@ def read(fn, context, *args, **kwargs):
     error. A database that stays unreachable raises DBConnectionError; a
     bound of :mod:`timeouts` that expires, too.
     """
+    # NOTE: the dead connection invalidated the pool's older ones: the
+    # second try runs on a new connection.
+    return _once_more(_read_once, 'A pooled database connection was dead; '
+                      'the read runs again on a new one.',
+                      fn, context, args, kwargs)
+
+
+def _once_more(attempt, message, *args):
+    """``attempt(*args, retry=...)``, run again when its connection was lost.
+
+    The first try raises _UncheckedConnectionLost for a connection found
+    dead; ``message`` is logged and the second try reports such a loss as
+    an error.
+    """
     try:
-        return _read_once(fn, context, args, kwargs, retry=True)
+        return attempt(*args, retry=True)
     except _UncheckedConnectionLost:
-        # NOTE: the dead connection invalidated the pool's older ones:
-        # this read runs on a new connection.
-        LOG.info('A pooled database connection was dead; the read runs '
-                 'again on a new one.')
-    return _read_once(fn, context, args, kwargs, retry=False)
+        LOG.info(message)
+    return attempt(*args, retry=False)
 
 
 def read_first(prepared, params):
@@ -423,12 +434,9 @@ def read_first(prepared, params):
     reads = _SQLITE_FILE_READS.get(engine)
     if reads is engine:
         return read(_first, None, prepared, params)
-    try:
-        return _first_of_file(reads, prepared, params, retry=True)
-    except _UncheckedConnectionLost:
-        LOG.info('A pooled SQLite connection was closed; the read runs '
-                 'again on a new one.')
-    return _first_of_file(reads, prepared, params, retry=False)
+    return _once_more(_first_of_file, 'A pooled SQLite connection was '
+                      'closed; the read runs again on a new one.',
+                      reads, prepared, params)
 
 
 def _first(connection, context, prepared, params):
@@ -448,21 +456,20 @@ def _first_of_file(engine, prepared, params, retry):
             return prepared.first_on_driver(
                 engine.dialect, pooled.dbapi_connection, params)
         except _Disconnected as lost:
-            pooled.invalidate(lost.error)
+            error = lost.args[0]
+            pooled.invalidate(error.orig)
             if retry:
-                raise _UncheckedConnectionLost() from lost.error
-            raise db_exc.DBConnectionError(lost.wrapped) from lost.error
+                raise _UncheckedConnectionLost() from error.orig
+            raise db_exc.DBConnectionError(error) from error.orig
     finally:
         pooled.close()
 
 
 class _Disconnected(Exception):
-    """The driver found a read's connection dead (see PreparedRead)."""
+    """The driver found a read's connection dead (see PreparedRead).
 
-    def __init__(self, error, wrapped):
-        super().__init__(error)
-        self.error = error
-        self.wrapped = wrapped
+    Its argument is SQLAlchemy's wrapper of the driver's error.
+    """
 
 
 class PreparedRead:
@@ -550,7 +557,7 @@ class PreparedRead:
                 sql, None, error, dialect.loaded_dbapi.Error,
                 hide_parameters=True, dialect=dialect)
             if dialect.is_disconnect(error, driver, cursor):
-                raise _Disconnected(error, wrapped) from error
+                raise _Disconnected(wrapped) from error
             raise db_exc.DBError(wrapped) from error
         finally:
             if cursor is not None:
